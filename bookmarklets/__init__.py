@@ -1,0 +1,1 @@
+"""Turn bookmarklet definitions (TOML) into javascript: bookmarklets and a bookmarks file."""

@@ -1,0 +1,85 @@
+"""Fixtures shared by every test: certificates, a real-shaped Kustomer HTTPS site, and the two browsers.
+
+Browsers are started once per session (Firefox takes seconds to start) and handed to tests clean.
+"""
+import pytest
+
+from tests.support import browsers
+from tests.support.servers import LoopbackServer
+from tests.support.tls import make_certificates
+
+
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory):
+    return make_certificates(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def kustomer_site(certificates):
+    """A loopback HTTPS server that answers for every `*.kustomerapp.com` name the browsers ask for."""
+    with LoopbackServer(certificates.server_context()) as server:
+        yield server
+
+
+@pytest.fixture()
+def site(kustomer_site):
+    """The Kustomer site with this test's routes only."""
+    kustomer_site.routes.clear()
+    kustomer_site.requests.clear()
+    yield kustomer_site
+    kustomer_site.routes.clear()
+
+
+@pytest.fixture(scope="session")
+def chromium_session(kustomer_site):
+    driver = browsers.chromium(https_port=kustomer_site.port)
+    yield driver
+    browsers.quit_chromium(driver)
+
+
+@pytest.fixture()
+def chromium(chromium_session):
+    """Headless Chromium on about:blank, with any alert left by an earlier test dismissed."""
+    _reset_chromium(chromium_session)
+    yield chromium_session
+    _reset_chromium(chromium_session)
+
+
+def _reset_chromium(driver):
+    try:
+        driver.switch_to.alert.dismiss()
+    except Exception:
+        pass
+    for handle in driver.window_handles[1:]:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(driver.window_handles[0])
+    driver.get("about:blank")
+
+
+@pytest.fixture(scope="session")
+def firefox_session(kustomer_site):
+    client = browsers.firefox(https_port=kustomer_site.port)
+    yield client
+    browsers.quit_firefox(client)
+
+
+@pytest.fixture()
+def firefox(firefox_session):
+    """Headless Firefox ESR (Marionette) on about:blank, in its first tab."""
+    _reset_firefox(firefox_session)
+    yield firefox_session
+    _reset_firefox(firefox_session)
+
+
+def _reset_firefox(client):
+    try:
+        client.dismiss_dialog()
+    except Exception:
+        pass
+    handles = client.window_handles
+    for handle in handles[1:]:
+        client.switch_to_window(handle)
+        client.close()
+    client.switch_to_window(client.window_handles[0])
+    client.navigate("about:blank")

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the browsers the tests drive (Debian's packages), only when one is missing.
+set -e
+need=""
+[ -x /usr/bin/chromium ] || need="$need chromium"
+[ -x /usr/bin/chromedriver ] || need="$need chromium-driver"
+[ -x /usr/bin/firefox-esr ] || need="$need firefox-esr"
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-browsers: missing$need; run as root, or: sudo apt-get install$need" >&2
+    exit 1
+fi
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need

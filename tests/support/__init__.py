@@ -1,0 +1,1 @@
+"""Shared test machinery: throwaway TLS, loopback HTTPS servers, and the two real browsers."""
