@@ -1,0 +1,12 @@
+"""The viewer's one error type: its message is written for the person using the viewer."""
+
+
+class ViewerError(Exception):
+    """Something the user can act on; `status` is the HTTP status a request for it answers."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        if status is not None:
+            self.status = status
