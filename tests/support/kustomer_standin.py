@@ -1,0 +1,258 @@
+"""A local HTTPS stand-in for Kustomer: its API on `*.api.kustomerapp.com`, its app pages elsewhere.
+
+It listens on port 443 of a random loopback address (127.x.y.z), so that a process whose
+`/etc/hosts` maps Kustomer's names there (see `run_resolving_kustomer`) and a browser told
+to resolve them there both reach it at real-shaped URLs. The API answers with the shared
+Kustomer-shaped samples, checks the bearer key (or the session cookie the app pages set, as a
+browser would send), sends rate-limit headers, and answers per-test overrides for error cases.
+"""
+import errno
+import json
+import random
+import socket
+import ssl
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from tests.support.servers import Request, Response
+
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "kustomer-samples"
+
+KEY = "kst-test-Zq8x2Lw9Pd4Rv7Tn3Yb6"  # the organisation's API key the stand-in accepts
+SESSION = "sess-4f7b1c9e"  # the app's session cookie, for requests a browser makes
+RATE_LIMIT = 1000  # requests per minute (the Enterprise plan)
+
+ORGS = ("acme",)
+CUSTOMER_ID = "5f1a2b3c4d5e6f7a8b9c0d1e"
+CONVERSATION_ID = "60aa11bb22cc33dd44ee55ff"
+SAMPLE_PATHS = {
+    f"/v1/customers/{CUSTOMER_ID}": "customer.json",
+    f"/v1/conversations/{CONVERSATION_ID}": "conversation.json",
+    f"/v1/conversations/{CONVERSATION_ID}/messages": "conversation-messages.json",
+    "/v1/klasses/orders/62bb00aa11cc22dd33ee44ff": "kobject-order.json",
+}
+JSON = "application/json; charset=utf-8"
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+def customers_page(page: int) -> bytes:
+    """Page 1, 2 or 3 of a 6-customer list of 2 per page; page 2 is the shared sample, byte for byte."""
+    if page == 2:
+        return sample("customers-page-2.json")
+    data = json.loads(sample("customers-page-2.json"))
+    link = "/v1/customers?page={}&pageSize=2".format
+    data["meta"]["page"] = page
+    data["links"].update(self=link(page), prev=link(page - 1) if page > 1 else None,
+                         next=link(page + 1) if page < 3 else None)
+    names = {1: ("Alan Example", "Barbara Example"), 3: ("Edsger Example", "Frances Example")}[page]
+    for n, (item, name) in enumerate(zip(data["data"], names)):
+        item["id"] = f"5f1a2b3c4d5e6f7a8b9c0d{page}{n}"
+        item["attributes"] = {"name": name, "emails": [{"email": f"{name.split()[0].lower()}@example.org"}]}
+        item["links"]["self"] = f"/v1/customers/{item['id']}"
+    return json.dumps(data, indent=2).encode()
+
+
+# Answers a test can give instead of the samples (`standin.override(path, ...)`).
+def error_json(status: int, name: str) -> Response:
+    return Response(status, sample(name), {"Content-Type": JSON})
+
+
+def wrong_pod() -> Response:
+    return error_json(401, "error-401-wrong-pod.json")
+
+
+def forbidden() -> Response:
+    return error_json(403, "error-jsonapi-403.json")
+
+
+def bad_request() -> Response:
+    return error_json(400, "error-bad-request.json")
+
+
+def rate_limited(retry_after: int = 30) -> Response:
+    body = {"errors": [{"code": "rate_limit_exceeded", "message": "Rate limit exceeded. Try again later."}]}
+    return Response(429, json.dumps(body), {"Content-Type": JSON, "Retry-After": str(retry_after),
+                                             "x-ratelimit-remaining": "0"})
+
+
+def server_error(status: int = 503) -> Response:
+    return Response(status, "<html><head><title>503 Service Temporarily Unavailable</title></head>"
+                            "<body><h1>Service Temporarily Unavailable</h1></body></html>",
+                    {"Content-Type": "text/html"})
+
+
+def redirect(location: str, status: int = 302) -> Response:
+    return Response(status, b"", {"Location": location})
+
+
+def html_page() -> Response:
+    return Response(200, "<!doctype html><title>Kustomer</title><p>Please sign in.", {"Content-Type": "text/html"})
+
+
+def slow(seconds: float, then: Response) -> callable:
+    def answer(_request):
+        time.sleep(seconds)
+        return then
+    return answer
+
+
+class KustomerStandIn:
+    """The stand-in server; use as a context manager. `.address` is its loopback address, port 443."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, orgs=ORGS, key: str = KEY):
+        self.orgs, self.key = tuple(orgs), key
+        self.overrides: dict = {}
+        self.requests: list[Request] = []
+        self.remaining = RATE_LIMIT
+        self.httpd = _bind_random_loopback(self._handler_class())
+        self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
+        self.address, self.port = self.httpd.server_address[:2]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    @property
+    def hostnames(self) -> list[str]:
+        names = ["kustomerapp.com", "api.kustomerapp.com", "api.prod2.kustomerapp.com"]
+        for org in self.orgs:
+            names += [f"{org}.kustomerapp.com", f"{org}.api.kustomerapp.com", f"{org}.api.prod2.kustomerapp.com"]
+        return names
+
+    def write_hosts_file(self, path: Path) -> Path:
+        """A copy of the system's hosts file with Kustomer's names sent to this server."""
+        system = Path("/etc/hosts").read_text()
+        path.write_text(system.rstrip("\n") + "\n" + "".join(f"{self.address} {n}\n" for n in self.hostnames))
+        return path
+
+    def override(self, path: str, answer):
+        """Answer `path` (with its query, or without to match any query) with a Response or a callable."""
+        self.overrides[path] = answer if callable(answer) else (lambda _request: answer)
+
+    def reset(self):
+        self.overrides.clear()
+        self.requests.clear()
+        self.remaining = RATE_LIMIT
+
+    def api_requests(self, path: str | None = None) -> list[Request]:
+        return [r for r in self.requests if ".api." in r.host or r.host.startswith("api.")
+                if path is None or r.path.split("?", 1)[0] == path]
+
+    def answer(self, request: Request) -> Response:
+        host = request.host.split(":", 1)[0].lower()
+        if not (host.startswith("api.") or ".api." in host):
+            return self.app_page(request)
+        override = self.overrides.get(request.path) or self.overrides.get(request.path.split("?", 1)[0])
+        if not self.authorised(request):
+            response = Response(401, json.dumps({"errors": [{"code": "unauthorized", "message": "Unauthorized"}]}),
+                                {"Content-Type": JSON})
+        elif override:
+            response = override(request)
+        else:
+            response = self.document(request)
+        return self.with_rate_limit(response)
+
+    def authorised(self, request: Request) -> bool:
+        auth = request.headers.get("Authorization", "")
+        return auth == f"Bearer {self.key}" or f"kustomer_session={SESSION}" in request.headers.get("Cookie", "")
+
+    def document(self, request: Request) -> Response:
+        parts = urlsplit(request.path)
+        if parts.path in SAMPLE_PATHS:
+            return Response(200, sample(SAMPLE_PATHS[parts.path]), {"Content-Type": JSON})
+        if parts.path == "/v1/customers":
+            page = parse_qs(parts.query).get("page", ["1"])[0]
+            if page in ("1", "2", "3"):
+                return Response(200, customers_page(int(page)), {"Content-Type": JSON})
+        body = {"errors": [{"status": 404, "code": "not_found", "title": "Not Found",
+                            "detail": f"No resource at {parts.path}"}]}
+        return Response(404, json.dumps(body), {"Content-Type": JSON})
+
+    def with_rate_limit(self, response: Response) -> Response:
+        self.remaining = max(0, self.remaining - 1)
+        headers = {"x-ratelimit-limit": str(RATE_LIMIT), "x-ratelimit-remaining": str(self.remaining),
+                   "x-ratelimit-reset": str(int(time.time()) // 60 * 60 + 60), **response.headers}
+        return Response(response.status, response.body, headers)
+
+    def app_page(self, request: Request) -> Response:
+        """A page of the web app; it sets the session cookie the API accepts from a browser."""
+        path = request.path.replace("&", "&amp;").replace("<", "&lt;")
+        return Response(200, f"<!doctype html><title>Kustomer</title><p>App page {path}",
+                        {"Content-Type": "text/html; charset=utf-8",
+                         "Set-Cookie": f"kustomer_session={SESSION}; Domain=kustomerapp.com; Path=/; Secure"})
+
+    def _handler_class(self):
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                request = Request(self.command, self.headers.get("Host", ""), self.path,
+                                  dict(self.headers.items()), self.rfile.read(length) if length else b"")
+                standin.requests.append(request)
+                response = standin.answer(request)
+                body = response.body.encode() if isinstance(response.body, str) else response.body
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_HEAD = do_POST = do_GET
+
+        return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a client that hangs up early (a timeout test, a refused certificate) is expected here
+
+
+def _bind_random_loopback(handler) -> ThreadingHTTPServer:
+    """Port 443 of an unused 127.x.y.z address, so parallel runs never clash."""
+    for _ in range(50):
+        address = f"127.{random.randint(1, 254)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+        try:
+            httpd = _QuietServer((address, 443), handler)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                continue
+            raise
+        return httpd
+    raise RuntimeError("no free 127.x.y.z address for port 443")
+
+
+def resolving_kustomer(hosts_file: Path, argv: list[str]) -> list[str]:
+    """`argv` run with a private /etc/hosts (a new mount namespace): the system's is never touched."""
+    return ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts_file), *argv]
+
+
+def wait_for_port(host: str, port: int, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {host}:{port} after {timeout}s")
