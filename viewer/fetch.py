@@ -1,4 +1,73 @@
 """`GET /fetch?url=…`: the viewer fetches an allow-listed API URL with the user's key and shows it."""
-from flask import Blueprint
+from urllib.parse import quote
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request
+
+from . import upstream
+from .allowlist import NotAllowed
+from .errors import ViewerError
+from .upstream_errors import UpstreamError
 
 bp = Blueprint("fetch", __name__)
+
+
+@bp.get("/fetch")
+def fetch_document():
+    url = request.args.get("url", "").strip()
+    try:
+        if not url:
+            raise NotAllowed("Say which API URL to fetch: /fetch?url=https://{org}.api.kustomerapp.com/v1/…")
+        got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits())
+        doc_id = store(got)
+    except ViewerError as exc:
+        return error_response(exc, url)
+    return redirect(f"/docs/{doc_id}", 303)
+
+
+def limits() -> upstream.Limits:
+    """The fetch limits from the app's config; the document size limit is the viewer's own."""
+    config, default = current_app.config, upstream.Limits()
+    return upstream.Limits(
+        connect_timeout=float(config.get("FETCH_CONNECT_TIMEOUT", default.connect_timeout)),
+        read_timeout=float(config.get("FETCH_READ_TIMEOUT", default.read_timeout)),
+        max_bytes=int(config.get("MAX_DOCUMENT_BYTES", default.max_bytes)),
+        max_redirects=int(config.get("FETCH_MAX_REDIRECTS", default.max_redirects)))
+
+
+def store(got: upstream.Fetched):
+    """Save the fetched body exactly; a body the viewer cannot read as JSON is the API's fault here."""
+    from .documents import save_document
+
+    try:
+        return save_document(got.body, source_url=got.final_url, fetch_info=got.info())
+    except ViewerError as exc:
+        if exc.status != 400:
+            raise
+        kind = got.headers.get("content-type", "no content type")
+        raise UpstreamError("not_json", "The API did not answer with JSON",
+                            f"{got.final_url} answered {got.status} with {kind}, which the viewer cannot show as "
+                            f"JSON: {exc} If it is a sign-in page, the URL is not an API URL.",
+                            502, url=got.final_url, upstream_status=got.status, headers=got.headers) from None
+
+
+def error_response(exc: ViewerError, url: str):
+    """The error as JSON when asked for, else as a page; with Retry-After when the API gave one."""
+    data = exc.to_json() if isinstance(exc, UpstreamError) else {
+        "error": str(exc), "kind": "refused" if isinstance(exc, NotAllowed) else "error", "url": url}
+    headers = {}
+    if getattr(exc, "retry_after", None) is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    if wants_json():
+        return jsonify(data), exc.status, headers
+    page = render_template("fetch_error.html", error=exc, data=data, url=url, via_fetch=via_fetch,
+                           upstream_error=isinstance(exc, UpstreamError))
+    return page, exc.status, headers
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def via_fetch(api_url: str) -> str:
+    """The viewer's own link that fetches `api_url`."""
+    return "/fetch?url=" + quote(api_url, safe="")

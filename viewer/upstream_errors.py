@@ -22,20 +22,22 @@ WRONG_POD = re.compile(r"associated with pod (\w+) but request is being handled 
 class UpstreamError(ViewerError):
     """The API, or the way to it, failed: `kind` names the case, the message says what to do."""
 
-    def __init__(self, kind: str, title: str, message: str, status: int, *, url: str = "",
+    def __init__(self, kind: str, title: str, advice: str, status: int, *, url: str = "",
                  upstream_status: int | None = None, details=(), headers=None,
                  retry_after: int | None = None, hints=(), links=()):
-        super().__init__(message, status)
-        self.kind, self.title, self.url = kind, title, url
+        details = list(details)
+        said = f"Kustomer says: \u201c{details[0]['message']}\u201d " if details else ""
+        super().__init__(said + advice, status)
+        self.kind, self.title, self.url, self.advice = kind, title, url, advice
         self.upstream_status = upstream_status
-        self.details = list(details)  # [{"code", "title", "message"}] as the API sent them
+        self.details = details  # [{"code", "title", "message"}] as the API sent them: shown first
         self.headers = dict(headers or {})
         self.retry_after = retry_after  # seconds from now, when the API said
         self.hints = list(hints)  # sentences that help, after the message
         self.links = list(links)  # [(label, API URL)]: where to try instead
 
     def to_json(self) -> dict:
-        return {"error": str(self), "kind": self.kind, "title": self.title, "url": self.url,
+        return {"error": str(self), "kind": self.kind, "title": self.title, "advice": self.advice, "url": self.url,
                 "upstream_status": self.upstream_status, "details": self.details,
                 "retry_after": self.retry_after, "rate_limit": self.headers, "hints": self.hints,
                 "links": [{"label": label, "url": url} for label, url in self.links]}
@@ -63,34 +65,33 @@ def malformed_key(variable: str) -> UpstreamError:
 def from_response(url: str, status: int, headers: dict, body: bytes, key: str = "") -> UpstreamError:
     """An error answer (any non-2xx, non-redirect status) explained by its status and body."""
     details = error_details(body, headers.get("content-type", ""))
-    said = f"Kustomer says: \u201c{details[0]['message']}\u201d " if details else ""
     common = dict(url=url, upstream_status=status, details=details, headers=headers)
     if status == 401:
-        return _unauthorized(url, said, details, common)
+        return _unauthorized(url, details, common)
     if status == 403:
         return UpstreamError(
             "forbidden", "The API key lacks a permission (403)",
-            f"{said}The key's roles do not include the permission this request needs. Add a role with it to "
+            f"The key's roles do not include the permission this request needs. Add a role with it to "
             "the key in Kustomer (Settings, Security, API Keys), or use a key that has it.", 403, **common)
     if status == 404:
         return UpstreamError(
             "not_found", "Nothing there (404)",
-            f"{said}Kustomer has nothing at {urlsplit(url).path}: the ID may be mistyped, deleted, or belong "
+            f"Kustomer has nothing at {urlsplit(url).path}: the ID may be mistyped, deleted, or belong "
             "to another organisation.", 404, **common)
     if status == 429:
-        return _rate_limited(url, said, common)
+        return _rate_limited(url, common)
     if status >= 500:
         return UpstreamError(
             "server_error", f"Kustomer had a problem ({status})",
-            f"{said}Kustomer's API answered {status}, an error on its side. Try again in a minute; if it "
+            f"Kustomer's API answered {status}, an error on its side. Try again in a minute; if it "
             "persists, check Kustomer's status page.", 502, **common)
     return UpstreamError(
         "refused", f"Kustomer refused the request ({status})",
-        f"{said}Kustomer's API answered {status} to this URL. Check the URL and its query parameters.",
+        f"Kustomer's API answered {status} to this URL. Check the URL and its query parameters.",
         502, **common)
 
 
-def _unauthorized(url, said, details, common) -> UpstreamError:
+def _unauthorized(url, details, common) -> UpstreamError:
     text = " ".join(d["message"] for d in details)
     pods = WRONG_POD.search(text)
     if pods and pods.group(1) in POD_HOSTS:
@@ -100,20 +101,20 @@ def _unauthorized(url, said, details, common) -> UpstreamError:
         other = urlunsplit(("https", key_host, parts.path, parts.query, ""))
         return UpstreamError(
             "wrong_region", "The API key belongs to another region (401)",
-            f"{said}The key belongs to {key_region}, but {parts.hostname} is answered by {here}. "
+            f"The key belongs to {key_region}, but {parts.hostname} is answered by {here}. "
             f"Open the same path on {key_region}'s API host, {key_host}, or use a key made in this "
             "organisation's region.", 401, links=[(f"Fetch it from {key_host}", other)],
             hints=["US organisations use api.kustomerapp.com; EU organisations use api.prod2.kustomerapp.com."],
             **common)
     return UpstreamError(
         "unauthorized", "Kustomer did not accept the API key (401)",
-        f"{said}Check that KUSTOMER_API_KEY holds a current key of this organisation (keys can be revoked "
+        f"Check that KUSTOMER_API_KEY holds a current key of this organisation (keys can be revoked "
         "or expire), then restart the viewer.", 401,
         hints=["A key made for an EU organisation only works on api.prod2.kustomerapp.com, a US one on "
                "api.kustomerapp.com."], **common)
 
 
-def _rate_limited(url, said, common) -> UpstreamError:
+def _rate_limited(url, common) -> UpstreamError:
     from .upstream import retry_after_seconds
 
     wait = retry_after_seconds(common["headers"])
@@ -129,7 +130,7 @@ def _rate_limited(url, said, common) -> UpstreamError:
     if limit:
         hints.insert(0, f"This organisation's limit is {limit} requests per minute.")
     return UpstreamError("rate_limited", "Rate limited by Kustomer (429)",
-                         f"{said}Too many requests for this organisation. {when}", 429,
+                         f"Too many requests for this organisation. {when}", 429,
                          retry_after=wait, hints=hints, **common)
 
 

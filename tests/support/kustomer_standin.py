@@ -7,6 +7,7 @@ Kustomer-shaped samples, checks the bearer key (or the session cookie the app pa
 browser would send), sends rate-limit headers, and answers per-test overrides for error cases.
 """
 import errno
+import os
 import json
 import random
 import socket
@@ -256,3 +257,42 @@ def wait_for_port(host: str, port: int, timeout: float = 15.0):
         except OSError:
             time.sleep(0.05)
     raise AssertionError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+class ViewerProcess:
+    """The real viewer (`python -m viewer`) in a child process whose Kustomer names reach the stand-in."""
+
+    def __init__(self, hosts_file: Path, ca_file: Path, folder: Path, key: str | None = KEY, extra_args=()):
+        import subprocess
+        import sys
+
+        from tests.support.browsers import free_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = folder / "viewer.sqlite3"
+        self.log = folder / "viewer.log"
+        env = {k: v for k, v in os.environ.items() if k not in ("KUSTOMER_API_KEY", "SSL_CERT_FILE")}
+        env["SSL_CERT_FILE"] = str(ca_file)
+        if key is not None:
+            env["KUSTOMER_API_KEY"] = key
+        argv = [sys.executable, "-m", "viewer", "--port", str(self.port), "--db", str(self.db), *extra_args]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(resolving_kustomer(hosts_file, argv), env=env, stdout=log,
+                                            stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
+        try:
+            wait_for_port("127.0.0.1", self.port)
+        except AssertionError:
+            self.stop()
+            raise AssertionError(f"the viewer did not start:\n{self.output()}") from None
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except Exception:
+            self.process.kill()
+            self.process.wait(10)
