@@ -10,3 +10,18 @@ class ViewerError(Exception):
         super().__init__(message)
         if status is not None:
             self.status = status
+
+
+class DocumentError(ViewerError):
+    """A document that cannot be shown; `line`, `column` and `excerpt` locate the problem when known."""
+
+    def __init__(self, message: str, status: int | None = None, *, line: int | None = None,
+                 column: int | None = None, excerpt: str | None = None):
+        super().__init__(message, status)
+        self.line, self.column, self.excerpt = line, column, excerpt
+
+
+class TooLarge(ViewerError):
+    """A document over the size limit."""
+
+    status = 413

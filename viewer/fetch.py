@@ -7,6 +7,7 @@ from . import upstream
 from .allowlist import NotAllowed
 from .errors import ViewerError
 from .upstream_errors import UpstreamError
+from .views.errors import wants_json
 
 bp = Blueprint("fetch", __name__)
 
@@ -30,7 +31,7 @@ def limits() -> upstream.Limits:
     return upstream.Limits(
         connect_timeout=float(config.get("FETCH_CONNECT_TIMEOUT", default.connect_timeout)),
         read_timeout=float(config.get("FETCH_READ_TIMEOUT", default.read_timeout)),
-        max_bytes=int(config.get("MAX_DOCUMENT_BYTES", default.max_bytes)),
+        max_bytes=int(config.get("MAX_BYTES", default.max_bytes)),
         max_redirects=int(config.get("FETCH_MAX_REDIRECTS", default.max_redirects)))
 
 
@@ -62,10 +63,6 @@ def error_response(exc: ViewerError, url: str):
     page = render_template("fetch_error.html", error=exc, data=data, url=url, via_fetch=via_fetch,
                            upstream_error=isinstance(exc, UpstreamError))
     return page, exc.status, headers
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def via_fetch(api_url: str) -> str:

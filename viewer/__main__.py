@@ -1,0 +1,159 @@
+"""`python -m viewer` serves the viewer; `python -m viewer open FILE|-` shows a document in it."""
+import argparse
+import ipaddress
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import webbrowser
+
+from . import settings
+from .allowlist import DEFAULT_ALLOWED_HOSTS
+
+DESCRIPTION = "A local web app that shows JSON documents pretty, highlighted, foldable and exactly as sent."
+
+
+def _server_options(parser, suppress=False):
+    default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
+    parser.add_argument("--host", default=default(settings.HOST),
+                        help=f"interface to listen on (default {settings.HOST}; anything but loopback is reachable "
+                             "by other machines)")
+    parser.add_argument("--port", type=int, default=default(settings.PORT),
+                        help=f"port to listen on (default {settings.PORT})")
+    parser.add_argument("--db", metavar="PATH", default=default(None),
+                        help=f"SQLite file for documents (default {settings.default_database()})")
+    parser.add_argument("--allow-host", metavar="PATTERN", action="append", dest="allow_hosts",
+                        default=default(None),
+                        help="host name /fetch may fetch from, *.example.com for any name below it; repeatable "
+                             f"(default {', '.join(DEFAULT_ALLOWED_HOSTS)})")
+    parser.add_argument("--max-bytes", type=int, default=default(settings.MAX_BYTES),
+                        help=f"largest document accepted, in bytes (default {settings.MAX_BYTES}, 256 MiB)")
+    parser.add_argument("--expire-hours", type=float, default=default(settings.EXPIRE_HOURS),
+                        help=f"hours a document is kept (default {settings.EXPIRE_HOURS:g})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m viewer", description=DESCRIPTION)
+    _server_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="{open}")
+    opener = commands.add_parser("open", help="show a document in the running viewer (starting one if needed)",
+                                 description="Put a JSON document into the running viewer, starting one in the "
+                                             "background when none answers, and open it in the default browser.")
+    opener.add_argument("file", metavar="FILE", help="the JSON file, or - for standard input")
+    opener.add_argument("--source-url", help="where the document came from (its links resolve against it)")
+    opener.add_argument("--no-browser", action="store_true", help="print the document's URL, do not open a browser")
+    _server_options(opener, suppress=True)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.max_bytes < 1 or args.max_bytes >= 1 << 32:
+        print("error: --max-bytes must be between 1 and 4294967295.", file=sys.stderr)
+        return 1
+    if args.command == "open":
+        return open_document(args)
+    return serve(args)
+
+
+def _url(host, port) -> str:
+    name = f"[{host}]" if ":" in host else host
+    if host in ("0.0.0.0", "::"):
+        name = "127.0.0.1"
+    return f"http://{name}:{port}"
+
+
+def _is_loopback(host) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(args) -> int:
+    import waitress
+
+    from .app import create_app
+
+    app = create_app(settings.app_config(
+        database=args.db, host=args.host, port=args.port, max_bytes=args.max_bytes,
+        expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS))
+    if not _is_loopback(args.host):
+        bar = "!" * 78
+        print(f"{bar}\nWARNING: listening on {args.host}, not on loopback: other machines on the network can\n"
+              f"reach this viewer, and the documents it holds contain customers' personal data.\n"
+              f"Use --host 127.0.0.1 unless you mean it.\n{bar}", file=sys.stderr, flush=True)
+    print(f"JSON viewer: {_url(args.host, args.port)}/  (documents in {app.config['DATABASE']}; Ctrl+C stops)",
+          flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=4, ident="viewer",
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"], _quiet=True)
+    return 0
+
+
+def _answers(base) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/ping", timeout=2) as response:
+            return json.load(response).get("app") == "api-bookmarklets viewer"
+    except (OSError, ValueError):
+        return False
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def open_document(args) -> int:
+    base = _url(args.host, args.port)
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
+    except OSError as exc:
+        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        return 1
+    if not _answers(base):
+        command = [sys.executable, "-m", "viewer", "--host", args.host, "--port", str(args.port),
+                   "--max-bytes", str(args.max_bytes), "--expire-hours", str(args.expire_hours)]
+        if args.db:
+            command += ["--db", args.db]
+        for pattern in args.allow_hosts or ():
+            command += ["--allow-host", pattern]
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True, cwd=os.getcwd())
+        deadline = time.monotonic() + 20
+        while not _answers(base):
+            if time.monotonic() > deadline:
+                print(f"error: started a viewer on {base}, but it does not answer; run `python -m viewer` "
+                      "to see why.", file=sys.stderr)
+                return 1
+            time.sleep(0.1)
+    query = "?" + urllib.parse.urlencode({"source_url": args.source_url}) if args.source_url else ""
+    request = urllib.request.Request(f"{base}/docs{query}", data=raw, method="POST",
+                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        response = opener.open(request, timeout=600)
+        location = response.headers.get("Location")
+    except urllib.error.HTTPError as exc:
+        if exc.code != 303:
+            try:
+                problem = json.load(exc).get("error")
+            except ValueError:
+                problem = exc.reason
+            print(f"error: the viewer refused {args.file}: {problem}", file=sys.stderr)
+            return 1
+        location = exc.headers.get("Location")
+    url = urllib.parse.urljoin(base + "/", location)
+    print(url)
+    if not args.no_browser:
+        webbrowser.open(url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""SQLite storage: one file, readable by its owner only, holding each document's bytes and line index."""
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+from flask import current_app, g
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    created_at REAL NOT NULL,
+    size INTEGER NOT NULL,
+    body_start INTEGER NOT NULL,
+    body_end INTEGER NOT NULL,
+    line_count INTEGER NOT NULL,
+    source_url TEXT,
+    fetch_info TEXT,
+    notices TEXT NOT NULL,
+    duplicates TEXT NOT NULL,
+    landmarks TEXT NOT NULL,
+    preview TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_created ON documents (created_at);
+-- The document's bytes as received, in fixed-size pieces so that any range is read without the rest.
+CREATE TABLE IF NOT EXISTS chunks (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+);
+-- One entry per pretty-printed line in each array (see viewer.scan).
+CREATE TABLE IF NOT EXISTS line_index (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    starts BLOB NOT NULL,
+    parents BLOB NOT NULL,
+    matches BLOB NOT NULL,
+    kinds BLOB NOT NULL
+);
+"""
+
+
+def connect(path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA foreign_keys = ON")
+    # Documents hold customers' personal data: deleted pages are overwritten, not left in the file.
+    db.execute("PRAGMA secure_delete = ON")
+    return db
+
+
+def init_db(path):
+    """Create the database file (mode 0600, in a 0700 directory if we make it) and its tables."""
+    path = Path(path)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    os.chmod(path, 0o600)
+    db = connect(path)
+    try:
+        if not db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            db.execute("PRAGMA page_size = 65536")
+            db.execute("PRAGMA auto_vacuum = FULL")  # the file shrinks when documents are deleted
+        db.execute("PRAGMA journal_mode = WAL")
+        db.executescript(SCHEMA)
+    finally:
+        db.close()
+
+
+def get_db() -> sqlite3.Connection:
+    if "db" not in g:
+        g.db = connect(current_app.config["DATABASE"])
+    return g.db
+
+
+def close_db(_error=None):
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def delete_expired(db, hours: float) -> int:
+    cur = db.execute("DELETE FROM documents WHERE created_at < ?", (time.time() - hours * 3600,))
+    return cur.rowcount
+
+
+def init_app(app):
+    init_db(app.config["DATABASE"])
+    app.teardown_appcontext(close_db)
+    db = connect(app.config["DATABASE"])
+    try:
+        delete_expired(db, app.config["EXPIRE_HOURS"])
+    finally:
+        db.close()

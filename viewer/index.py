@@ -1,0 +1,129 @@
+"""Stage 2: the line index of a stored document, and the tree questions it answers without the text."""
+import threading
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+
+from .scan import CLOSE, COMMA, DUPLICATE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+
+ARRAYS = (("starts", "I"), ("parents", "I"), ("matches", "I"), ("kinds", "B"))
+
+
+class Index:
+    """Per line: where it starts in the raw bytes, its parent, its matching opener/closer, its kind.
+
+    `starts` has one more entry than there are lines: the end of the JSON text.
+    """
+
+    def __init__(self, starts, parents, matches, kinds):
+        self.starts, self.parents, self.matches, self.kinds = starts, parents, matches, kinds
+        self._children = OrderedDict()
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_blobs(cls, row):
+        arrays = []
+        for name, code in ARRAYS:
+            a = array(code)
+            a.frombytes(row[name])
+            arrays.append(a)
+        return cls(*arrays)
+
+    @property
+    def line_count(self) -> int:
+        return len(self.kinds)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.itemsize * len(a) for a in (self.starts, self.parents, self.matches, self.kinds))
+
+    def kind(self, line) -> int:
+        return self.kinds[line] & KIND_MASK
+
+    def is_open(self, line) -> bool:
+        return self.kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY)
+
+    def has_comma(self, line) -> bool:
+        return bool(self.kinds[line] & COMMA)
+
+    def is_duplicate(self, line) -> bool:
+        return bool(self.kinds[line] & DUPLICATE)
+
+    def opener(self, line) -> int:
+        """The line itself, or for a closer the line that opened it."""
+        return self.matches[line] if self.kind(line) == CLOSE else line
+
+    def depth(self, line, known=None) -> int:
+        """Nesting depth; `known` memoises depths of lines across calls within one request."""
+        chain, parents = [], self.parents
+        node = parents[line]
+        while node != NO_LINE and (known is None or node not in known):
+            chain.append(node)
+            node = parents[node]
+        depth = 0 if node == NO_LINE else known[node] + 1
+        for ancestor in reversed(chain):
+            if known is not None:
+                known[ancestor] = depth
+            depth += 1
+        return depth
+
+    def ancestors(self, line) -> list:
+        """Openers from the root down to the parent of `line` (a closer's parent is its opener's)."""
+        chain, node = [], self.parents[line]
+        while node != NO_LINE:
+            chain.append(node)
+            node = self.parents[node]
+        chain.reverse()
+        return chain
+
+    def children(self, parent) -> array:
+        """The first lines of the members of an opener, in order (cached: big arrays take a walk)."""
+        with self._lock:
+            cached = self._children.get(parent)
+            if cached is not None:
+                self._children.move_to_end(parent)
+                return cached
+        result, matches, kinds = array("I"), self.matches, self.kinds
+        line, end = parent + 1, matches[parent]
+        while line < end:
+            result.append(line)
+            line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
+        with self._lock:
+            self._children[parent] = result
+            while len(self._children) > 64:
+                self._children.popitem(last=False)
+        return result
+
+    def member_count(self, opener) -> int:
+        return len(self.children(opener))
+
+    def member_index(self, line) -> int:
+        return bisect_left(self.children(self.parents[line]), line)
+
+
+class IndexCache:
+    """The indexes of recently read documents, kept while they fit in `limit` bytes."""
+
+    def __init__(self, limit: int):
+        self.limit, self._items, self._lock = limit, OrderedDict(), threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            index = self._items.get(key)
+            if index is not None:
+                self._items.move_to_end(key)
+            return index
+
+    def put(self, key, index):
+        with self._lock:
+            self._items[key] = index
+            self._items.move_to_end(key)
+            while len(self._items) > 1 and sum(i.nbytes for i in self._items.values()) > self.limit:
+                self._items.popitem(last=False)
+
+    def drop(self, key=None):
+        with self._lock:
+            if key is None:
+                self._items.clear()
+            else:
+                self._items.pop(key, None)

@@ -1,0 +1,67 @@
+"""Take a document out of a `POST /docs` request: raw body, form field `json` or multipart file `file`."""
+from urllib.parse import parse_qsl
+
+from flask import current_app, request
+
+from .documents import format_size
+from .errors import DocumentError, TooLarge
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def read_posted_document():
+    """Return (document bytes, source_url or None) from the current request."""
+    limit = current_app.config["MAX_BYTES"]
+    source_url = request.args.get("source_url")
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is not None and upload.filename:
+            raw = _read_stream(upload.stream, None, limit)
+        else:
+            raw = request.form.get("json", "").encode("utf-8", "surrogatepass")
+        source_url = request.form.get("source_url") or source_url
+    else:
+        raw = _read_stream(request.stream, request.content_length, limit, form=request.mimetype == FORM)
+        if request.mimetype == FORM:
+            # Read as bytes and decoded here, so the field's bytes are exactly what was sent.
+            fields = dict(parse_qsl(bytes(raw), keep_blank_values=True))
+            if b"json" in fields:
+                raw = fields[b"json"]
+                source_url = fields.get(b"source_url", b"").decode("utf-8", "replace") or source_url
+    if len(raw) > limit:
+        raise _too_large(len(raw), limit)
+    if not raw.strip():
+        raise DocumentError("The document is empty: send JSON as the request body, the form field json "
+                            "or the file field file.")
+    return raw, (source_url or None)
+
+
+def _too_large(size, limit):
+    return TooLarge(f"The document is {format_size(size)}; the viewer accepts documents up to "
+                    f"{format_size(limit)} (start it with --max-bytes to change the limit).")
+
+
+def _read_stream(stream, length, limit, form=False):
+    """Read a body into one preallocated buffer: a 100 MB document is held once, not joined from pieces."""
+    cap = limit * 3 + 65536 if form else limit
+    if length is not None:
+        if length > cap:
+            raise _too_large(length, limit)
+        buffer = bytearray(length)
+        view, filled = memoryview(buffer), 0
+        while filled < length:
+            got = stream.readinto(view[filled:])
+            if not got:
+                break
+            filled += got
+        view.release()
+        del buffer[filled:]
+        return buffer
+    buffer = bytearray()
+    while True:
+        piece = stream.read(1 << 20)
+        if not piece:
+            return buffer
+        buffer += piece
+        if len(buffer) > cap:
+            raise _too_large(len(buffer), limit)

@@ -1,0 +1,36 @@
+"""The viewer's options and their defaults, in one place for the command line, the app and the docs."""
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+from .allowlist import DEFAULT_ALLOWED_HOSTS
+
+HOST = "127.0.0.1"
+# Fixed so that bookmarklets and `python -m viewer open` find a running viewer; not 5000 (AirPlay on macOS).
+PORT = 8737
+MAX_BYTES = 256 * 1024 * 1024
+# Documents hold customers' personal data, so they do not outlive the working day.
+EXPIRE_HOURS = 24.0
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+
+
+def default_database() -> Path:
+    return Path(user_data_dir("api-bookmarklets", appauthor=False)) / "viewer.sqlite3"
+
+
+def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,
+               allowed_hosts=DEFAULT_ALLOWED_HOSTS) -> dict:
+    """The Flask config for these options."""
+    return {
+        "DATABASE": str(database or default_database()),
+        "SERVER_HOST": host,
+        "SERVER_PORT": port,
+        "MAX_BYTES": max_bytes,
+        "EXPIRE_HOURS": expire_hours,
+        "ALLOWED_HOSTS": tuple(allowed_hosts),
+        # Form fields and uploads may carry a whole document; percent-encoding can triple its size.
+        "MAX_FORM_MEMORY_SIZE": max_bytes * 3 + 65536,
+        "MAX_CONTENT_LENGTH": max_bytes * 3 + 65536,
+        # Kept in memory for the documents being read, so that scrolling does not reload them.
+        "INDEX_CACHE_BYTES": 512 * 1024 * 1024,
+    }

@@ -1,0 +1,302 @@
+// The document page: virtual scrolling over rows fetched on demand, folding, find, and paths.
+// Only the rows on screen exist in the page; the server knows the document and the fold state
+// travels with each request as a mode and its exceptions.
+(function () {
+  "use strict";
+  var main = document.getElementById("viewer");
+  if (!main) return;
+  var docId = main.dataset.doc;
+  var scroller = document.getElementById("scroller");
+  var spacer = document.getElementById("spacer");
+  var rowsBox = document.getElementById("rows");
+  var MAX_PX = 8000000; // browsers cap element heights; past this the scrollbar maps rows proportionally
+  var BATCH = 300;
+
+  var state = { collapsed: false, exceptions: new Set(), total: +main.dataset.total, version: 0 };
+  var cache = new Map(); // row number -> row element, for the current fold state
+  var inflight = new Set();
+  var rowHeight = 18, scaled = false;
+  var selectedLine = null, hitLine = null, query = "", lastCounted = null;
+
+  function $(id) { return document.getElementById(id); }
+
+  function adopt(container) {
+    Array.prototype.slice.call(container.children).forEach(function (el) {
+      cache.set(+el.dataset.row, el);
+    });
+  }
+
+  function layout() {
+    var height = state.total * rowHeight;
+    scaled = height > MAX_PX;
+    spacer.style.height = (scaled ? MAX_PX : height) + "px";
+  }
+
+  function viewRows() { return Math.max(1, Math.ceil(scroller.clientHeight / rowHeight)); }
+
+  function maxFirst() { return Math.max(0, state.total - viewRows() + 1); }
+
+  function firstRow() {
+    if (!scaled) return Math.min(Math.floor(scroller.scrollTop / rowHeight), Math.max(0, state.total - 1));
+    var room = MAX_PX - scroller.clientHeight;
+    return Math.round((room > 0 ? scroller.scrollTop / room : 0) * maxFirst());
+  }
+
+  function scrollToFirst(first) {
+    first = Math.max(0, Math.min(first, maxFirst()));
+    if (!scaled) scroller.scrollTop = first * rowHeight;
+    else scroller.scrollTop = (maxFirst() ? first / maxFirst() : 0) * (MAX_PX - scroller.clientHeight);
+    render();
+  }
+
+  function placeholder(row) {
+    var el = document.createElement("div");
+    el.className = "row pending";
+    el.dataset.row = row;
+    el.innerHTML = '<span class="ln"></span><span class="tg"></span><span class="code"></span>';
+    return el;
+  }
+
+  function render() {
+    var first = firstRow();
+    var last = Math.min(state.total - 1, first + viewRows());
+    rowsBox.style.top = (scaled ? scroller.scrollTop : first * rowHeight) + "px";
+    var nodes = [], missing = -1;
+    for (var row = first; row <= last; row++) {
+      var el = cache.get(row);
+      if (!el) { el = placeholder(row); if (missing < 0) missing = row; }
+      decorate(el);
+      nodes.push(el);
+    }
+    rowsBox.replaceChildren.apply(rowsBox, nodes);
+    if (missing >= 0) load(Math.max(0, missing - 50));
+    else if (last + 1 < state.total && !cache.has(Math.min(state.total - 1, last + 60))) load(last + 1);
+    else if (first > 0 && !cache.has(Math.max(0, first - 60))) load(Math.max(0, first - BATCH));
+  }
+
+  function params(extra) {
+    var p = new URLSearchParams(extra);
+    p.set("mode", state.collapsed ? "c" : "e");
+    if (state.exceptions.size) p.set("x", Array.from(state.exceptions).join(","));
+    return p;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (res) {
+      return res.json().then(function (body) {
+        if (!res.ok) throw new Error(body.error || ("HTTP " + res.status));
+        return body;
+      });
+    });
+  }
+
+  function store(data) {
+    var box = document.createElement("div");
+    box.innerHTML = data.html;
+    adopt(box);
+    if (cache.size > 6000) {
+      var first = firstRow();
+      cache.forEach(function (_, row) { if (Math.abs(row - first) > 2000) cache.delete(row); });
+    }
+    if (state.total !== data.total) { state.total = data.total; layout(); }
+  }
+
+  function load(start) {
+    var key = state.version + ":" + start;
+    if (inflight.has(key)) return;
+    inflight.add(key);
+    var version = state.version;
+    getJSON("/docs/" + docId + "/rows?" + params({ start: start, count: BATCH })).then(function (data) {
+      inflight.delete(key);
+      if (version !== state.version) return;
+      store(data);
+      render();
+    }, function (err) { inflight.delete(key); status("find-status", err.message); });
+  }
+
+  // Show `line` with `before` rows above it, after the fold state changed.
+  function showLine(line, before) {
+    var version = state.version;
+    return getJSON("/docs/" + docId + "/rows?" + params({ line: line, before: Math.max(0, before), count: BATCH }))
+      .then(function (data) {
+        if (version !== state.version) return;
+        store(data);
+        scrollToFirst(data.row - before);
+      });
+  }
+
+  function refold(change, keepLine, before) {
+    change();
+    state.version++;
+    cache.clear();
+    inflight.clear();
+    return showLine(keepLine, before);
+  }
+
+  function topLine() {
+    var el = cache.get(firstRow());
+    return el ? +el.dataset.line : 0;
+  }
+
+  function toggle(line, row) {
+    var before = row - firstRow();
+    refold(function () {
+      if (state.exceptions.has(line)) state.exceptions.delete(line); else state.exceptions.add(line);
+    }, line, before);
+  }
+
+  function setAll(collapsed) {
+    var keep = collapsed ? 0 : topLine();
+    refold(function () { state.collapsed = collapsed; state.exceptions = new Set(); }, keep, 0);
+  }
+
+  // Make `lines` (openers) unfolded.
+  function reveal(lines) {
+    var changed = false;
+    lines.forEach(function (line) {
+      var folded = state.collapsed !== state.exceptions.has(line);
+      if (!folded) return;
+      if (state.collapsed) state.exceptions.add(line); else state.exceptions.delete(line);
+      changed = true;
+    });
+    return changed;
+  }
+
+  function goToLine(line, openers) {
+    var around = Math.floor(viewRows() / 3);
+    if (reveal(openers || [])) { state.version++; cache.clear(); inflight.clear(); }
+    return showLine(line, around);
+  }
+
+  // Decoration: the selected row, the current find hit, and <mark> around the text found.
+  function decorate(el) {
+    var line = +el.dataset.line;
+    el.classList.toggle("selected", el.dataset.line !== undefined && line === selectedLine);
+    el.classList.toggle("hit", el.dataset.line !== undefined && line === hitLine);
+    if (el.dataset.marked === query || el.classList.contains("pending")) return;
+    var code = el.querySelector(".code");
+    code.querySelectorAll("mark").forEach(function (m) { m.replaceWith(m.textContent); });
+    code.normalize();
+    if (query) markText(code, query.toLowerCase());
+    el.dataset.marked = query;
+  }
+
+  function markText(root, needle) {
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT), nodes = [], node;
+    while ((node = walker.nextNode())) nodes.push(node);
+    nodes.forEach(function (text) {
+      var value = text.nodeValue, lower = value.toLowerCase(), at = lower.indexOf(needle);
+      if (at < 0) return;
+      var frag = document.createDocumentFragment(), last = 0;
+      while (at >= 0) {
+        frag.appendChild(document.createTextNode(value.slice(last, at)));
+        var mark = document.createElement("mark");
+        mark.textContent = value.slice(at, at + needle.length);
+        frag.appendChild(mark);
+        last = at + needle.length;
+        at = lower.indexOf(needle, last);
+      }
+      frag.appendChild(document.createTextNode(value.slice(last)));
+      text.replaceWith(frag);
+    });
+  }
+
+  function status(id, text) { $(id).textContent = text; }
+
+  function find(backwards) {
+    var text = $("find").value;
+    if (!text) { query = ""; hitLine = null; status("find-status", ""); render(); return; }
+    var fresh = text !== query;
+    query = text;
+    var from = fresh || hitLine === null ? -1 : hitLine; // -1: from the start, or from the end backwards
+    var p = new URLSearchParams({ q: text, line: from, dir: backwards ? "prev" : "next" });
+    if (fresh || lastCounted !== text) p.set("count", "1");
+    status("find-status", "finding…");
+    getJSON("/docs/" + docId + "/search?" + p).then(function (data) {
+      if (text !== $("find").value) return;
+      if (data.count !== undefined) { lastCounted = text; main.dataset.matches = data.count; }
+      var total = main.dataset.matches !== undefined ? main.dataset.matches + " matches" : "";
+      if (data.line === null) { hitLine = null; status("find-status", "no match"); render(); return; }
+      hitLine = data.line;
+      status("find-status", "line " + (data.line + 1) + (data.wrapped ? " (wrapped)" : "") + " · " + total);
+      goToLine(data.line, data.reveal);
+    }, function (err) { status("find-status", err.message); });
+  }
+
+  function select(line) {
+    selectedLine = line;
+    rowsBox.querySelectorAll(".row").forEach(decorate);
+    getJSON("/docs/" + docId + "/path?line=" + line).then(function (data) {
+      $("path-js").textContent = data.javascript || "(the whole document)";
+      $("path-js").dataset.value = data.javascript;
+      $("path-pointer").textContent = data.pointer || "(empty pointer: the whole document)";
+      $("path-pointer").dataset.value = data.pointer;
+      $("copy-js").disabled = false;
+      $("copy-pointer").disabled = false;
+    });
+  }
+
+  function copyText(text, what) {
+    var done = function () { status("copy-status", "Copied " + what); main.dataset.copied = text; };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
+    } else { fallbackCopy(text); done(); }
+  }
+
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
+    area.remove();
+  }
+
+  rowsBox.addEventListener("click", function (event) {
+    var rowEl = event.target.closest(".row");
+    if (!rowEl || rowEl.classList.contains("pending") || event.target.closest("a")) return;
+    var line = +rowEl.dataset.line;
+    if (event.target.closest(".tg, .summary")) {
+      if (rowEl.classList.contains("open") || rowEl.classList.contains("folded")) toggle(line, +rowEl.dataset.row);
+      return;
+    }
+    select(line);
+  });
+
+  document.addEventListener("click", function (event) {
+    var go = event.target.closest("a.goto");
+    if (!go) return;
+    event.preventDefault();
+    goToLine(+go.dataset.line, []);
+  });
+
+  $("collapse-all").addEventListener("click", function () { setAll(true); });
+  $("expand-all").addEventListener("click", function () { setAll(false); });
+  $("go-top").addEventListener("click", function () { scrollToFirst(0); });
+  $("go-end").addEventListener("click", function () { scrollToFirst(maxFirst()); });
+  $("find-next").addEventListener("click", function () { find(false); });
+  $("find-prev").addEventListener("click", function () { find(true); });
+  $("find").addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); find(event.shiftKey); }
+    if (event.key === "Escape") { $("find").value = ""; find(false); }
+  });
+  $("copy-js").addEventListener("click", function () { copyText($("path-js").dataset.value, "JavaScript path"); });
+  $("copy-pointer").addEventListener("click", function () { copyText($("path-pointer").dataset.value, "JSON Pointer"); });
+  $("copy-doc").addEventListener("click", function () {
+    fetch($("copy-doc").dataset.src).then(function (r) { return r.text(); })
+      .then(function (text) { copyText(text, "the document"); });
+  });
+  document.addEventListener("keydown", function (event) {
+    // The browser's own find sees only the rows on screen; ours searches the whole document.
+    if ((event.ctrlKey || event.metaKey) && event.key === "f") { event.preventDefault(); $("find").focus(); $("find").select(); }
+  });
+  scroller.addEventListener("scroll", function () { window.requestAnimationFrame(render); }, { passive: true });
+  window.addEventListener("resize", function () { layout(); render(); });
+
+  adopt(rowsBox);
+  var sample = rowsBox.querySelector(".row");
+  if (sample && sample.getBoundingClientRect().height) rowHeight = sample.getBoundingClientRect().height;
+  layout();
+  render();
+  main.dataset.ready = "1";
+})();
