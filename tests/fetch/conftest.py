@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.support.kustomer_standin import KEY, KustomerStandIn, resolving_kustomer
+from tests.support.kustomer_standin import KEY, KustomerStandIn, ViewerProcess, resolving_kustomer
 
 # Runs one fetch in a child process, which is where a private /etc/hosts can apply, and prints the outcome.
 FETCH_SCRIPT = r"""
@@ -60,3 +60,53 @@ def fetch_upstream(hosts_file, certificates):
         outcome["_output"] = done.stdout + done.stderr
         return outcome
     return fetch
+
+
+@pytest.fixture(scope="session")
+def viewer(hosts_file, certificates, tmp_path_factory):
+    """The real viewer, with the key, resolving Kustomer's names to the stand-in."""
+    process = ViewerProcess(hosts_file, certificates.ca_file, tmp_path_factory.mktemp("viewer"))
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def keyless_viewer(hosts_file, certificates, tmp_path_factory):
+    """The real viewer started without KUSTOMER_API_KEY."""
+    process = ViewerProcess(hosts_file, certificates.ca_file, tmp_path_factory.mktemp("keyless"), key=None)
+    yield process
+    process.stop()
+
+
+class Answer:
+    def __init__(self, status, headers, body):
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8", "replace")
+
+    def json(self):
+        return json.loads(self.body)
+
+
+@pytest.fixture()
+def get():
+    """get(url, accept=...) -> Answer, without following redirects."""
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+
+    def get(url, accept="text/html"):
+        request = urllib.request.Request(url, headers={"Accept": accept})
+        try:
+            with opener.open(request, timeout=30) as response:
+                return Answer(response.status, response.headers, response.read())
+        except urllib.error.HTTPError as exc:
+            return Answer(exc.code, exc.headers, exc.read())
+    return get
