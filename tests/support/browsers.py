@@ -106,7 +106,8 @@ def firefox(https_port: int | None = None, prefs: dict | None = None, profile: P
     profile = Path(profile or tempfile.mkdtemp(prefix="firefox-profile-"))
     write_user_js(profile, {**firefox_prefs(port, https_port), **(prefs or {})})
     client = Marionette(host="127.0.0.1", port=port, bin=FIREFOX, profile=str(profile),
-                        app_args=["--headless"], headless=True, startup_timeout=60)
+                        app_args=["--headless"], headless=True, startup_timeout=60,
+                        gecko_log=str(profile / "gecko.log"))  # not the working directory
     client.start_session({"acceptInsecureCerts": True})
     client._api_profile_dir = profile
     return client
