@@ -1,11 +1,12 @@
 """`GET /fetch?url=…`: the viewer fetches an allow-listed API URL with the user's key and shows it."""
-from urllib.parse import quote
-
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request
 
 from . import upstream
+from . import upstream_errors as explain
 from .allowlist import NotAllowed
+from .documents import save_document
 from .errors import ViewerError
+from .links import fetch_href
 from .upstream_errors import UpstreamError
 from .views.errors import wants_json
 
@@ -37,18 +38,12 @@ def limits() -> upstream.Limits:
 
 def store(got: upstream.Fetched):
     """Save the fetched body exactly; a body the viewer cannot read as JSON is the API's fault here."""
-    from .documents import save_document
-
     try:
         return save_document(got.body, source_url=got.final_url, fetch_info=got.info())
     except ViewerError as exc:
         if exc.status != 400:
             raise
-        kind = got.headers.get("content-type", "no content type")
-        raise UpstreamError("not_json", "The API did not answer with JSON",
-                            f"{got.final_url} answered {got.status} with {kind}, which the viewer cannot show as "
-                            f"JSON: {exc} If it is a sign-in page, the URL is not an API URL.",
-                            502, url=got.final_url, upstream_status=got.status, headers=got.headers) from None
+        raise explain.not_json(got.final_url, got.status, got.headers, exc) from None
 
 
 def error_response(exc: ViewerError, url: str):
@@ -60,11 +55,6 @@ def error_response(exc: ViewerError, url: str):
         headers["Retry-After"] = str(exc.retry_after)
     if wants_json():
         return jsonify(data), exc.status, headers
-    page = render_template("fetch_error.html", error=exc, data=data, url=url, via_fetch=via_fetch,
+    page = render_template("fetch_error.html", error=exc, data=data, url=url, via_fetch=fetch_href,
                            upstream_error=isinstance(exc, UpstreamError))
     return page, exc.status, headers
-
-
-def via_fetch(api_url: str) -> str:
-    """The viewer's own link that fetches `api_url`."""
-    return "/fetch?url=" + quote(api_url, safe="")

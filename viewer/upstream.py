@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 from . import upstream_errors as explain
 from .allowlist import DEFAULT_ALLOWED_HOSTS, NotAllowed, check_url
-from .upstream_errors import UpstreamError  # noqa: F401  (callers catch it from here)
+from .upstream_errors import UpstreamError
 
 KEY_VARIABLE = "KUSTOMER_API_KEY"
 
@@ -72,7 +72,11 @@ def api_key(environ=os.environ) -> str:
 def fetch(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None) -> Fetched:
     """GET `url` with the bearer key; follow redirects that stay on the allow-list; raise UpstreamError."""
     check_url(url, allowed_hosts)
-    key = api_key() if key is None else key
+    try:
+        key = api_key() if key is None else key
+    except UpstreamError as exc:
+        exc.url = url
+        raise
     started, fetched_at = time.monotonic(), _now()
     current, redirects = url, []
     while True:

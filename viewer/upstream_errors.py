@@ -172,6 +172,17 @@ def _text_detail(body: bytes, content_type: str) -> list:
     return [{"code": "", "title": "", "message": text}] if text else []
 
 
+def not_json(url: str, status: int, headers: dict, problem: Exception) -> UpstreamError:
+    content_type = headers.get("content-type", "")
+    html = "html" in content_type.lower()
+    advice = (f"{url} answered {status} with {content_type or 'no content type'}, which is not a JSON document "
+              f"({str(problem).rstrip('.')})")
+    advice += (". A web page there usually means the URL is one of the app's pages, not the API's: API URLs look "
+               "like https://{org}.api.kustomerapp.com/v1/…") if html else ". Try the URL again; if it persists, the API sent something the viewer cannot show."
+    return UpstreamError("not_json", "The API did not answer with JSON", advice, 502, url=url,
+                         upstream_status=status, headers=headers)
+
+
 def bad_redirect(url: str, what: str) -> UpstreamError:
     return UpstreamError("bad_redirect", "A redirect the viewer cannot follow",
                          f"{url} answered with {what}.", 502, url=url)
