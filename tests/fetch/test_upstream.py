@@ -184,3 +184,9 @@ def test_the_key_never_shows_in_any_outcome(kustomer, fetch_upstream):
     for path in ("/v1/a", "/v1/b", "/v1/c", "/v1/nothing"):
         got = fetch_upstream(f"{API}{path}")
         assert not got["ok"] and k.KEY not in got["_output"]
+
+
+def test_a_refused_connection_says_so(kustomer, fetch_upstream):
+    got = fetch_upstream(f"https://{k.CLOSED_HOST}/v1/users")
+    assert (got["kind"], got["status"]) == ("connection", 502)
+    assert f"The connection to {k.CLOSED_HOST} failed (Connection refused)" in got["error"]

@@ -36,6 +36,9 @@ SAMPLE_PATHS = {
     "/v1/klasses/orders/62bb00aa11cc22dd33ee44ff": "kobject-order.json",
 }
 JSON = "application/json; charset=utf-8"
+# A name that resolves to a loopback address where nothing listens: a refused connection.
+CLOSED_HOST = "closed.api.kustomerapp.com"
+CLOSED_ADDRESS = "127.0.0.2"
 
 
 def sample(name: str) -> bytes:
@@ -134,7 +137,8 @@ class KustomerStandIn:
     def write_hosts_file(self, path: Path) -> Path:
         """A copy of the system's hosts file with Kustomer's names sent to this server."""
         system = Path("/etc/hosts").read_text()
-        path.write_text(system.rstrip("\n") + "\n" + "".join(f"{self.address} {n}\n" for n in self.hostnames))
+        mapped = "".join(f"{self.address} {name}\n" for name in self.hostnames)
+        path.write_text(system.rstrip("\n") + "\n" + mapped + f"{CLOSED_ADDRESS} {CLOSED_HOST}\n")
         return path
 
     def override(self, path: str, answer):
