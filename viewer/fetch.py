@@ -17,6 +17,7 @@ bp = Blueprint("fetch", __name__)
 def fetch_document():
     url = request.args.get("url", "").strip()
     try:
+        refuse_background_request()
         if not url:
             raise NotAllowed("Say which API URL to fetch: /fetch?url=https://{org}.api.kustomerapp.com/v1/…")
         got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits())
@@ -24,6 +25,19 @@ def fetch_document():
     except ViewerError as exc:
         return error_response(exc, url)
     return redirect(f"/docs/{doc_id}", 303)
+
+
+def refuse_background_request():
+    """Another site may send the browser here (a bookmarklet does), but not make it fetch with the key unseen.
+
+    Browsers say how a request was started; an image, script, frame or fetch() from another site's
+    page would spend the organisation's rate limit and store its data without the user asking.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    mode, dest = request.headers.get("Sec-Fetch-Mode"), request.headers.get("Sec-Fetch-Dest")
+    if site in ("cross-site", "same-site") and (mode not in (None, "navigate") or dest not in (None, "document")):
+        raise NotAllowed("Refused: another site's page asked the viewer to fetch in the background. The viewer "
+                         "fetches only for pages you open yourself (a bookmarklet, a link you click).", 403)
 
 
 def limits() -> upstream.Limits:

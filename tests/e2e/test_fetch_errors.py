@@ -60,3 +60,12 @@ def test_the_upstream_message_comes_first(kustomer, viewer, chromium):
     chromium.get(fetch_page(viewer, "forbidden", kustomer))
     first = chromium.find_element("css selector", "main blockquote strong")
     assert first.text == "The API key does not have the org.permission.customer.read role."
+
+
+def test_another_sites_page_cannot_make_the_viewer_fetch(kustomer, viewer, chromium):
+    chromium.get("https://acme.kustomerapp.com/app/customers")
+    chromium.execute_script(
+        "const img = new Image(); img.onerror = img.onload = () => { document.title = 'settled'; };"
+        "img.src = arguments[0];", fetch_page(viewer, "forbidden", kustomer))
+    wait_for(lambda: chromium.title == "settled", message="the image request to end")
+    assert kustomer.api_requests() == []

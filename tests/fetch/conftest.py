@@ -102,8 +102,8 @@ def get():
 
     opener = urllib.request.build_opener(NoRedirect)
 
-    def get(url, accept="text/html"):
-        request = urllib.request.Request(url, headers={"Accept": accept})
+    def get(url, accept="text/html", headers=None):
+        request = urllib.request.Request(url, headers={"Accept": accept, **(headers or {})})
         try:
             with opener.open(request, timeout=30) as response:
                 return Answer(response.status, response.headers, response.read())

@@ -96,3 +96,13 @@ def test_the_key_stays_out_of_the_log_and_the_database(kustomer, viewer, get):
     with sqlite3.connect(viewer.db) as db:
         tables = [row[0] for row in db.execute("select name from sqlite_master where type = 'table'")]
         assert tables
+
+
+def test_another_sites_background_request_fetches_nothing(kustomer, viewer, get):
+    image = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}
+    refused = get(fetch_url(viewer, CONVERSATION), headers=image)
+    assert refused.status == 403 and "fetches only for pages you open yourself" in refused.text
+    assert kustomer.api_requests() == []
+    navigation = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
+    assert get(fetch_url(viewer, CONVERSATION), headers=navigation).status == 303
+    assert len(kustomer.api_requests()) == 1
