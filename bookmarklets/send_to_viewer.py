@@ -1,0 +1,30 @@
+"""The Send to viewer bookmarklet: posts the JSON on screen to the local viewer, in a new tab."""
+from urllib.parse import urlsplit
+
+from bookmarklets import settings
+from bookmarklets.errors import BookmarkletError
+from bookmarklets.javascript import Compiled, render, to_href
+
+DESCRIPTION = ("Send the JSON on screen (an API page in Chrome, Edge or Firefox) to the local JSON viewer, "
+               "which opens it in a new tab.")
+PAGE = "any page that shows JSON"
+NOT_JSON = (f"{settings.SEND_TO_VIEWER_NAME} works on a page that shows JSON, such as an API page opened by "
+            f"one of the Kustomer bookmarklets. This page is not JSON.")
+BLOCKED = (f"The browser blocked the viewer's tab. Allow pop-ups for this site, then click "
+           f"{settings.SEND_TO_VIEWER_NAME} again.")
+
+
+def check_viewer_url(viewer: str) -> str:
+    """The viewer's address, without a trailing slash; http(s), host, no query or fragment."""
+    parts = urlsplit(viewer)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise BookmarkletError(f"--viewer {viewer!r}: give the viewer's address, "
+                               f"such as {settings.DEFAULT_VIEWER}")
+    return viewer.rstrip("/")
+
+
+def compile_send_to_viewer(viewer: str) -> Compiled:
+    docs_url = check_viewer_url(viewer) + "/docs"
+    code = render("send_to_viewer.js.j2", docs_url=docs_url, not_json=NOT_JSON, blocked=BLOCKED)
+    href = to_href(code, settings.SEND_TO_VIEWER_NAME)
+    return Compiled(settings.SEND_TO_VIEWER_NAME, None, DESCRIPTION, PAGE, href, open=docs_url)
