@@ -1,0 +1,55 @@
+"""On an API page, Send to viewer (run as a bookmark click runs it, pop-ups blocked) opens the exact JSON in the viewer."""
+import re
+import urllib.request
+
+from tests.support import kustomer_standin as k
+from tests.support.browsers import wait_for
+
+APP_PAGE = f"https://acme.kustomerapp.com/app/customers/{k.CUSTOMER_ID}/event/{k.CONVERSATION_ID}"
+API_PAGE = f"https://acme.api.kustomerapp.com/v1/customers/{k.CUSTOMER_ID}"
+DOC_PAGE = re.compile(r"^http://127\.0\.0\.1:\d+/docs/[A-Za-z0-9_-]+$")
+
+
+def send_to_viewer(bookmarklets):
+    [href] = [b["href"] for b in bookmarklets if b["name"] == "Send to viewer"]
+    return href
+
+
+def raw_of(doc_url):
+    with urllib.request.urlopen(f"{doc_url}/raw", timeout=10) as response:
+        return response.read()
+
+
+def test_chromium_sends_the_exact_json(kustomer, viewer, bookmarklets, chromium):
+    chromium.get(APP_PAGE)  # signs in: the app's session cookie is what the API page is read with
+    chromium.get(API_PAGE)
+    # A link of the test's own, above everything on the page, so that WebDriver's click is a user's click.
+    chromium.execute_script("const a = document.createElement('a'); a.id = 'bookmark'; a.textContent = 'Send';"
+                            "a.style = 'position:fixed;left:0;bottom:0;z-index:2147483647;background:#fff';"
+                            "a.href = arguments[0]; document.body.append(a);", send_to_viewer(bookmarklets))
+    chromium.find_element("id", "bookmark").click()
+    wait_for(lambda: len(chromium.window_handles) == 2, message="the viewer's tab")
+    chromium.switch_to.window(chromium.window_handles[1])
+    doc_url = wait_for(lambda: DOC_PAGE.match(chromium.current_url) and chromium.current_url, 15, message="the document page")
+    assert doc_url.startswith(viewer.url)
+    assert raw_of(doc_url) == k.sample("customer.json")
+    wait_for(lambda: "90071992547409931" in chromium.find_element("tag name", "body").text, message="the exact big number")
+    assert API_PAGE in chromium.find_element("tag name", "body").text  # the source URL is kept
+    assert all("Authorization" not in r.headers for r in kustomer.api_requests())
+
+
+def test_firefox_sends_the_exact_json_from_its_json_viewer(kustomer, viewer, bookmarklets, firefox):
+    firefox.navigate(APP_PAGE)
+    firefox.navigate(API_PAGE)
+    wait_for(lambda: firefox.execute_script("const j = window.wrappedJSObject.$json; return !!(j && j.text)"),
+             message="Firefox's JSON viewer")
+    with firefox.using_context(firefox.CONTEXT_CHROME):
+        firefox.execute_script(
+            "Services.wm.getMostRecentWindow('navigator:browser').openTrustedLinkIn(arguments[0], 'current',"
+            " {allowPopups: true, allowInheritPrincipal: true})", script_args=[send_to_viewer(bookmarklets)])
+    wait_for(lambda: len(firefox.window_handles) == 2, message="the viewer's tab")
+    firefox.switch_to_window(firefox.window_handles[1])
+    doc_url = wait_for(lambda: DOC_PAGE.match(firefox.get_url()) and firefox.get_url(), 15, message="the document page")
+    assert raw_of(doc_url) == k.sample("customer.json")
+    wait_for(lambda: "90071992547409931" in firefox.execute_script("return document.body.textContent"),
+             message="the exact big number")
