@@ -76,8 +76,24 @@ def _is_loopback(host) -> bool:
         return False
 
 
+def _return_freed_memory_to_the_system():
+    """Big documents' buffers and arrays go straight back to the OS when freed (glibc only).
+
+    glibc otherwise raises its mmap threshold after the first big free, keeps later arrays of
+    tens of megabytes on its heap, and the process stays as large as its biggest document.
+    """
+    try:
+        import ctypes
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD: blocks of 1 MiB or more are mapped, not heap
+    except (OSError, AttributeError):
+        pass
+
+
 def serve(args) -> int:
     import waitress
+
+    _return_freed_memory_to_the_system()
 
     from .app import create_app
 

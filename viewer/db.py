@@ -29,13 +29,12 @@ CREATE TABLE IF NOT EXISTS chunks (
     data BLOB NOT NULL,
     PRIMARY KEY (doc_id, seq)
 );
--- One entry per pretty-printed line in each array (see viewer.scan).
-CREATE TABLE IF NOT EXISTS line_index (
-    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
-    starts BLOB NOT NULL,
-    parents BLOB NOT NULL,
-    matches BLOB NOT NULL,
-    kinds BLOB NOT NULL
+-- One entry per pretty-printed line in each array (see viewer.scan), one row per array.
+CREATE TABLE IF NOT EXISTS line_arrays (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (doc_id, name)
 );
 """
 

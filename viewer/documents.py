@@ -5,6 +5,7 @@
 import json
 import secrets
 import time
+from array import array
 
 from flask import current_app
 
@@ -34,6 +35,8 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
                        f"{format_size(limit)} (start it with --max-bytes to change the limit).")
     if source_url is not None and not isinstance(source_url, str):
         raise ViewerError("source_url must be text.")
+    if len(raw) > 16 << 20:
+        _cache().drop()  # a big document's index replaces the cached ones rather than adding to them
     result = scan(raw)
     doc_id = secrets.token_urlsafe(12)
     db = get_db()
@@ -49,8 +52,8 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
         db.executemany("INSERT INTO chunks (doc_id, seq, data) VALUES (?,?,?)",
                        ((doc_id, seq, view[offset:offset + CHUNK])
                         for seq, offset in enumerate(range(0, len(raw), CHUNK))))
-        db.execute("INSERT INTO line_index (doc_id, starts, parents, matches, kinds) VALUES (?,?,?,?,?)",
-                   (doc_id, *(memoryview(getattr(result, name)) for name, _ in ARRAYS)))
+        for name, _ in ARRAYS:
+            _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -60,6 +63,27 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     _cache().put((current_app.config["DATABASE"], doc_id),
                  Index(result.starts, result.parents, result.matches, result.kinds))
     return doc_id
+
+
+def _write_blob(db, doc_id, name, data):
+    """Write an array into its row piece by piece, so SQLite never holds a second copy of it."""
+    cur = db.execute("INSERT INTO line_arrays (doc_id, name, data) VALUES (?, ?, zeroblob(?))",
+                     (doc_id, name, len(data)))
+    with db.blobopen("line_arrays", "data", cur.lastrowid) as blob:
+        for offset in range(0, len(data), 1 << 20):
+            blob.write(data[offset:offset + (1 << 20)])
+
+
+def _read_array(db, doc_id, name, code):
+    row = db.execute("SELECT rowid, length(data) FROM line_arrays WHERE doc_id = ? AND name = ?",
+                     (doc_id, name)).fetchone()
+    result = array(code, bytes(row[1]))
+    target = memoryview(result).cast("B")
+    with db.blobopen("line_arrays", "data", row[0], readonly=True) as blob:
+        for offset in range(0, row[1], 1 << 20):
+            piece = blob.read(1 << 20)
+            target[offset:offset + len(piece)] = piece
+    return result
 
 
 def _fetch_info_json(info):
@@ -110,8 +134,8 @@ class Document:
             key = (current_app.config["DATABASE"], self.id)
             self._index = _cache().get(key)
             if self._index is None:
-                row = get_db().execute("SELECT * FROM line_index WHERE doc_id = ?", (self.id,)).fetchone()
-                self._index = Index.from_blobs(row)
+                db = get_db()
+                self._index = Index(*(_read_array(db, self.id, name, code) for name, code in ARRAYS))
                 _cache().put(key, self._index)
         return self._index
 

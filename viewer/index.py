@@ -20,15 +20,6 @@ class Index:
         self._children = OrderedDict()
         self._lock = threading.Lock()
 
-    @classmethod
-    def from_blobs(cls, row):
-        arrays = []
-        for name, code in ARRAYS:
-            a = array(code)
-            a.frombytes(row[name])
-            arrays.append(a)
-        return cls(*arrays)
-
     @property
     def line_count(self) -> int:
         return len(self.kinds)

@@ -69,7 +69,7 @@ def scan(raw) -> Scan:
     _check_utf8(raw)
     end = len(raw.rstrip(b" \t\r\n")) if len(raw) < (1 << 20) else _content_end(raw)
     if end <= start:
-        what = "holds only a prefix" if start else "is empty"
+        what = "is empty apart from its prefix" if start else "is empty"
         raise DocumentError(f"The document {what}: there is no JSON value to show.")
     result = Scan(start, end, notices=notices)
     _index(raw, result)

@@ -32,5 +32,5 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         "MAX_FORM_MEMORY_SIZE": max_bytes * 3 + 65536,
         "MAX_CONTENT_LENGTH": max_bytes * 3 + 65536,
         # Kept in memory for the documents being read, so that scrolling does not reload them.
-        "INDEX_CACHE_BYTES": 512 * 1024 * 1024,
+        "INDEX_CACHE_BYTES": 128 * 1024 * 1024,
     }

@@ -16,7 +16,7 @@
   var cache = new Map(); // row number -> row element, for the current fold state
   var inflight = new Set();
   var rowHeight = 18, scaled = false;
-  var selectedLine = null, hitLine = null, query = "", lastCounted = null;
+  var selectedLine = null, hitLine = null, query = "", counted = null, hitNote = "";
 
   function $(id) { return document.getElementById(id); }
 
@@ -38,14 +38,14 @@
 
   function firstRow() {
     if (!scaled) return Math.min(Math.floor(scroller.scrollTop / rowHeight), Math.max(0, state.total - 1));
-    var room = MAX_PX - scroller.clientHeight;
-    return Math.round((room > 0 ? scroller.scrollTop / room : 0) * maxFirst());
+    var room = scroller.scrollHeight - scroller.clientHeight;
+    return Math.min(maxFirst(), Math.round((room > 0 ? Math.min(1, scroller.scrollTop / (room - 1)) : 0) * maxFirst()));
   }
 
   function scrollToFirst(first) {
     first = Math.max(0, Math.min(first, maxFirst()));
     if (!scaled) scroller.scrollTop = first * rowHeight;
-    else scroller.scrollTop = (maxFirst() ? first / maxFirst() : 0) * (MAX_PX - scroller.clientHeight);
+    else scroller.scrollTop = (maxFirst() ? first / maxFirst() : 0) * (scroller.scrollHeight - scroller.clientHeight);
     render();
   }
 
@@ -210,18 +210,27 @@
     query = text;
     var from = fresh || hitLine === null ? -1 : hitLine; // -1: from the start, or from the end backwards
     var p = new URLSearchParams({ q: text, line: from, dir: backwards ? "prev" : "next" });
-    if (fresh || lastCounted !== text) p.set("count", "1");
+    if (fresh) { counted = null; }
     status("find-status", "finding…");
     getJSON("/docs/" + docId + "/search?" + p).then(function (data) {
       if (text !== $("find").value) return;
-      if (data.count !== undefined) { lastCounted = text; main.dataset.matches = data.count; }
-      var total = main.dataset.matches !== undefined ? main.dataset.matches + " matches" : "";
       if (data.line === null) { hitLine = null; status("find-status", "no match"); render(); return; }
       hitLine = data.line;
-      status("find-status", "line " + (data.line + 1) + (data.wrapped ? " (wrapped)" : "") + " · " + total);
+      hitNote = "line " + (data.line + 1) + (data.wrapped ? " (wrapped)" : "");
+      showFindStatus();
       goToLine(data.line, data.reveal);
+      if (counted === null) {
+        counted = "";
+        getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text })).then(function (c) {
+          if (c.q !== query) return;
+          counted = c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
+          showFindStatus();
+        });
+      }
     }, function (err) { status("find-status", err.message); });
   }
+
+  function showFindStatus() { status("find-status", hitNote + (counted ? " · " + counted : "")); }
 
   function select(line) {
     selectedLine = line;

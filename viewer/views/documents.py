@@ -106,9 +106,15 @@ def find(doc_id):
         index = doc.index
         opener = index.opener(line)
         result["reveal"] = [*index.ancestors(opener), *([opener] if opener != line else [])]
-    if request.args.get("count"):
-        result["count"] = search.count(doc, query)
     return jsonify(result)
+
+
+@bp.get("/docs/<doc_id>/count")
+def count(doc_id):
+    """How many times `q` occurs; asked after the first hit is shown, since it reads the whole document."""
+    doc = get_document(doc_id)
+    query = request.args.get("q", "")
+    return jsonify({"q": query, "count": search.count(doc, query) if query else 0})
 
 
 @bp.get("/docs/<doc_id>/raw")

@@ -1,0 +1,65 @@
+"""Documents are kept in SQLite across restarts, can be deleted, and expire."""
+import time
+
+from viewer.app import create_app
+
+
+def test_post_forms(client, post):
+    assert client.post("/docs", data=b'{"raw": true}', content_type="text/plain").status_code == 303
+    assert client.post("/docs", data={"json": '{"form": true}'}).status_code == 303
+    import io
+    upload = client.post("/docs", data={"file": (io.BytesIO(b'{"file": true}'), "doc.json")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 303
+    doc = upload.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/docs/{doc}/raw").data == b'{"file": true}'
+
+
+def test_form_field_bytes_are_kept_exactly(client):
+    from urllib.parse import urlencode
+    text = '{"é": "a+b %41 \\u00e9"}'
+    body = urlencode({"source_url": "https://x.api.kustomerapp.com/v1/a?b=1&c=2", "json": text})
+    response = client.post("/docs", data=body, content_type="application/x-www-form-urlencoded")
+    doc = response.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/docs/{doc}/raw").data == text.encode()
+    assert "https://x.api.kustomerapp.com/v1/a?b=1&amp;c=2" in client.get(f"/docs/{doc}").get_data(as_text=True)
+
+
+def test_source_url_as_query_parameter(client):
+    response = client.post("/docs?source_url=https://a.api.kustomerapp.com/v1/x", data=b"[1]")
+    doc = response.headers["Location"].rsplit("/", 1)[1]
+    assert "https://a.api.kustomerapp.com/v1/x" in client.get(f"/docs/{doc}").get_data(as_text=True)
+
+
+def test_documents_survive_a_restart(app, post):
+    doc = post(b'{"kept": 1}')
+    again = create_app({"DATABASE": app.config["DATABASE"]}).test_client()
+    assert again.get(f"/docs/{doc}/raw").data == b'{"kept": 1}'
+    assert again.get(f"/docs/{doc}/rows").get_json()["total"] == 3
+
+
+def test_delete_one_and_all(client, post):
+    first, second, third = post(b"[1]"), post(b"[2]"), post(b"[3]")
+    assert client.post(f"/docs/{first}/delete", headers={"Origin": "http://localhost"}).status_code == 303
+    assert client.get(f"/docs/{first}").status_code == 404
+    assert client.delete(f"/docs/{second}", headers={"Sec-Fetch-Site": "same-origin"}).status_code == 204
+    assert client.get(f"/docs/{third}").status_code == 200
+    assert client.post("/docs/delete", headers={"Origin": "http://localhost"}).status_code == 303
+    assert client.get(f"/docs/{third}").status_code == 404
+    assert "No documents yet" in client.get("/").get_data(as_text=True)
+
+
+def test_documents_expire(tmp_path):
+    app = create_app({"DATABASE": str(tmp_path / "v.sqlite3"), "EXPIRE_HOURS": 1 / 3600})
+    client = app.test_client()
+    old = client.post("/docs", data=b"[1]").headers["Location"]
+    time.sleep(1.1)
+    app.extensions["viewer.expiry"]["last"] = 0  # the next request runs the expiry
+    assert client.get(old).status_code == 404
+
+
+def test_home_lists_recent_documents(client, post):
+    post(b'{"first": "document"}')
+    page = client.get("/").get_data(as_text=True)
+    assert "{&#34;first&#34;: &#34;document&#34;}" in page
+    assert 'name="json"' in page and 'type="file"' in page
