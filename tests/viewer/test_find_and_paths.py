@@ -39,7 +39,7 @@ def test_paths(client, post, pretty):
         line = next(i for i, shown in enumerate(lines) if text in shown)
         return client.get(f"/docs/{doc}/path?line={line}").get_json()
     assert path('"email": "GRACE@example.net"') == {
-        "line": 9, "javascript": "data.attributes.emails[1].email", "pointer": "/data/attributes/emails/1/email"}
+        "line": 8, "javascript": "data.attributes.emails[1].email", "pointer": "/data/attributes/emails/1/email"}
     assert path('"a/b~c": 1')["javascript"] == 'data.attributes["weird key"]["a/b~c"]'
     assert path('"a/b~c": 1')["pointer"] == "/data/attributes/weird key/a~1b~0c"
     assert path('"café"')["javascript"] == 'data.attributes["café"]'
