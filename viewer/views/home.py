@@ -1,4 +1,5 @@
 """The home page (paste, pick or drop a document; recent documents), and the viewer's own assets."""
+import os
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
@@ -23,7 +24,7 @@ def index():
 @bp.get("/ping")
 def ping():
     """Lets `python -m viewer open` tell this viewer from anything else on the port."""
-    return jsonify({"app": APP_NAME})
+    return jsonify({"app": APP_NAME, "pid": os.getpid()})
 
 
 @bp.get("/highlight.css")
