@@ -2,7 +2,10 @@
 
 Matching ignores ASCII case and works on the text as written, so `\\u00e9` is found as typed.
 """
-from bisect import bisect_right
+import threading
+from array import array
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
 
 
 def _needle(query: str) -> bytes:
@@ -40,6 +43,9 @@ def find(doc, query: str, from_line: int, backwards: bool = False):
     needle, index = _needle(query), doc.index
     if not needle or doc.body_end <= doc.body_start:
         return None, False
+    known = _known_hits(doc, needle)
+    if known is not None:
+        return _from_known(known, from_line, backwards)
     lo, hi = doc.body_start, doc.body_end
     if not backwards:
         split = index.starts[min(from_line + 1, index.line_count)] if from_line >= 0 else lo
@@ -57,13 +63,45 @@ def find(doc, query: str, from_line: int, backwards: bool = False):
 
 
 def count(doc, query: str) -> int:
-    """How many times the text occurs (not counting overlaps)."""
+    """How many times the text occurs (not counting overlaps); remembers the lines of the first hits."""
     needle, total, carry = _needle(query), 0, b""
     if not needle:
         return 0
-    keep = len(needle) - 1
-    for _, data in doc.blocks(doc.body_start, doc.body_end):
-        text = carry + data
-        total += text.lower().count(needle)
-        carry = text[-keep:] if keep else b""
+    keep, index, lines = len(needle) - 1, doc.index, array("I")
+    for offset, data in doc.blocks(doc.body_start, doc.body_end):
+        text = (carry + data).lower()
+        found = text.count(needle)
+        base = offset - len(carry)
+        at = text.find(needle) if found and len(lines) < MAX_KNOWN else -1
+        while at >= 0 and len(lines) < MAX_KNOWN:
+            line = _line_of(index, base + at)
+            if not lines or lines[-1] != line:
+                lines.append(line)
+            at = text.find(needle, max(at + 1, index.starts[line + 1] - base))
+        total += found
+        carry = (carry + data)[-keep:] if keep else b""
+    if total <= MAX_KNOWN:  # every hit's line is known: next and previous need no more reading
+        with _lock:
+            _known[(doc.id, needle)] = lines
+            while len(_known) > 16:
+                _known.popitem(last=False)
     return total
+
+
+MAX_KNOWN = 100_000
+_known, _lock = OrderedDict(), threading.Lock()
+
+
+def _known_hits(doc, needle):
+    with _lock:
+        return _known.get((doc.id, needle))
+
+
+def _from_known(lines, from_line, backwards):
+    if not lines:
+        return None, False
+    if backwards:
+        i = bisect_left(lines, from_line if from_line >= 0 else 1 << 32)
+        return (lines[i - 1], False) if i else (lines[-1], True)
+    i = bisect_right(lines, from_line)
+    return (lines[i], False) if i < len(lines) else (lines[0], from_line >= 0)

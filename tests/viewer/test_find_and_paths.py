@@ -23,6 +23,12 @@ def test_find_next_previous_and_wrap(client, post, pretty):
     assert find(client, doc, "grace@")["line"] == second["line"]  # ignores case
     assert find(client, doc, "nowhere")["line"] is None
     assert client.get(f"/docs/{doc}/count?q=EXAMPLE").get_json()["count"] == 2
+    # Counting remembers the hits' lines; the answers stay the same.
+    assert find(client, doc, "example") == first
+    assert find(client, doc, "example", first["line"]) == second
+    assert find(client, doc, "example", second["line"]) == wrapped
+    assert find(client, doc, "example", first["line"], "prev") == back
+    assert find(client, doc, "example", -1, "prev") == {**second, "wrapped": False}
 
 
 def test_find_says_what_to_unfold(client, post, pretty):
