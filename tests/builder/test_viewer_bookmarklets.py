@@ -1,0 +1,164 @@
+"""The viewer's bookmarklets, builder side: through-the-viewer links, and Send to viewer posting the exact text.
+
+A small loopback server stands in for the viewer; the viewer itself is tested end to end elsewhere.
+"""
+import json
+from urllib.parse import parse_qs, quote
+
+import pytest
+
+from bookmarklets.pipeline import build
+from bookmarklets.send_to_viewer import NOT_JSON
+from tests.builder.running import chromium_run, firefox_run
+from tests.support import browsers
+from tests.support.browsers import wait_for
+from tests.support.servers import LoopbackServer, Response
+
+API_PAGE = "https://acme.api.kustomerapp.com/v1/conversations/60aa1b2c3d4e5f6a7b8c9d0e"
+APP_PAGE = "https://acme-2.kustomerapp.com/app/customers/5f1a/event/60aa1b2c3d4e5f6a7b8c9d0e?tab=x#y"
+# Compact, like Kustomer's answers, with what a form post or JSON.parse could change.
+JSON_TEXT = ('{"data":{"id":"60aa","attributes":{"name":"Zoë & Co + 100% = \\"ok\\" <b>",'
+             '"big":12345678901234567890123,"float":2.50,"emoji":"😀","empty":{},"list":[1,true,null]}}}')
+
+
+@pytest.fixture(scope="module")
+def viewer():
+    with LoopbackServer() as server:
+        server.route("/docs", Response(303, "", {"Location": "/docs/1"}))
+        server.route("/docs/1", Response(200, "<!doctype html><title>viewer</title>"))
+        yield server
+
+
+@pytest.fixture(scope="module")
+def viewer_build(viewer):
+    return build(viewer=f"http://127.0.0.1:{viewer.port}")
+
+
+def bookmarklet(result, name, folder):
+    return next(c for c in result.compiled if c.name == name and c.folder == folder)
+
+
+@pytest.fixture()
+def clean_viewer(viewer):
+    viewer.requests.clear()
+    return viewer
+
+
+def fetch_url(viewer, api_url):
+    return f"http://127.0.0.1:{viewer.port}/fetch?url={quote(api_url, safe='')}"
+
+
+def test_through_the_viewer_in_chromium(chromium, site, clean_viewer, viewer_build):
+    item = bookmarklet(viewer_build, "Conversation", "Kustomer API via viewer")
+    api = "https://acme-2.api.kustomerapp.com/v1/conversations/60aa1b2c3d4e5f6a7b8c9d0e"
+    assert chromium_run(chromium, APP_PAGE, item.href) == ("landed", fetch_url(clean_viewer, api), None)
+    assert [r.path for r in clean_viewer.requests_to("/fetch")] == [fetch_url(clean_viewer, api).split(":", 2)[2][
+        len(str(clean_viewer.port)):]]
+
+
+def test_through_the_viewer_in_firefox(firefox, site, clean_viewer, viewer_build):
+    item = bookmarklet(viewer_build, "Customer", "Kustomer API via viewer")
+    api = "https://acme-2.api.kustomerapp.com/v1/customers/5f1a"
+    assert firefox_run(firefox, APP_PAGE, item.href, False) == ("landed", fetch_url(clean_viewer, api), None)
+
+
+def test_through_the_viewer_alerts_like_the_plain_one(chromium, site, viewer_build):
+    item = bookmarklet(viewer_build, "Conversation", "Kustomer API via viewer")
+    page = "https://acme.kustomerapp.com/app/search"
+    assert chromium_run(chromium, page, item.href)[::2] == ("alert", page)
+
+
+@pytest.fixture(scope="module")
+def chromium_with_popup_blocker(kustomer_site):
+    driver = browsers.chromium(https_port=kustomer_site.port, popup_blocking=True)
+    yield driver
+    browsers.quit_chromium(driver)
+
+
+def serve_json(site, text=JSON_TEXT, content_type="application/json"):
+    site.route("/v1/conversations/60aa1b2c3d4e5f6a7b8c9d0e", Response(200, text.encode("utf-8"),
+                                                                      {"Content-Type": content_type}))
+
+
+def click_in_chromium(driver, href):
+    """Add a link to the page and click it through WebDriver: a click with user activation, like a bookmark's."""
+    driver.execute_script("""
+        const a = document.createElement('a');
+        a.id = 'run-bookmarklet'; a.href = arguments[0]; a.textContent = 'run';
+        // above Chromium's JSON formatter bar
+        a.style = 'position: fixed; top: 200px; left: 20px; z-index: 2147483647; background: white';
+        document.body.append(a);""", href)
+    driver.find_element("id", "run-bookmarklet").click()
+
+
+def posted(viewer):
+    request = wait_for(lambda: viewer.requests_to("/docs") and viewer.requests_to("/docs")[0],
+                       message="the POST to the viewer")
+    assert request.method == "POST"
+    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    form = parse_qs(request.body.decode("ascii"), keep_blank_values=True, strict_parsing=True, encoding="utf-8",
+                    errors="strict")
+    return {name: values[0] for name, values in form.items()}
+
+
+def test_send_to_viewer_in_chromium_with_the_popup_blocker_on(chromium_with_popup_blocker, site, clean_viewer,
+                                                              viewer_build):
+    driver = chromium_with_popup_blocker
+    serve_json(site)
+    driver.get(API_PAGE)
+    click_in_chromium(driver, bookmarklet(viewer_build, "Send to viewer", None).href)
+    assert posted(clean_viewer) == {"json": JSON_TEXT, "source_url": API_PAGE}
+    wait_for(lambda: len(driver.window_handles) == 2, message="the viewer's tab")
+    first = driver.current_window_handle
+    driver.switch_to.window(driver.window_handles[1])
+    wait_for(lambda: driver.current_url == f"http://127.0.0.1:{clean_viewer.port}/docs/1", message="the viewer page")
+    assert driver.execute_script("return window.opener") is None
+    driver.close()
+    driver.switch_to.window(first)
+
+
+def test_send_to_viewer_refuses_a_page_that_is_not_json(chromium_with_popup_blocker, site, clean_viewer,
+                                                         viewer_build):
+    driver = chromium_with_popup_blocker
+    site.route("/v1/page", Response(200, "<!doctype html><p>Not JSON"))
+    driver.get("https://acme.api.kustomerapp.com/v1/page")
+    click_in_chromium(driver, bookmarklet(viewer_build, "Send to viewer", None).href)
+    alert = wait_for(lambda: driver.switch_to.alert, message="the alert")
+    assert alert.text == NOT_JSON
+    alert.accept()
+    assert len(driver.window_handles) == 1 and clean_viewer.requests == []
+
+
+def run_from_firefox_toolbar(client, href):
+    """Run `href` as Firefox runs a bookmark: a trusted load from the browser window, not from the page."""
+    with client.using_context(client.CONTEXT_CHROME):
+        client.execute_script(
+            "Services.wm.getMostRecentWindow('navigator:browser')"
+            ".openTrustedLinkIn(arguments[0], 'current', {allowPopups: true, allowInheritPrincipal: true})",
+            script_args=[href])
+
+
+def test_send_to_viewer_in_firefoxs_json_viewer(firefox, site, clean_viewer, viewer_build):
+    serve_json(site)
+    firefox.navigate(API_PAGE)
+    run_from_firefox_toolbar(firefox, bookmarklet(viewer_build, "Send to viewer", None).href)
+    assert posted(clean_viewer) == {"json": JSON_TEXT, "source_url": API_PAGE}
+    wait_for(lambda: len(firefox.window_handles) == 2, message="the viewer's tab")
+
+
+def test_send_to_viewer_in_firefox_on_a_page_that_is_not_json(firefox, site, clean_viewer, viewer_build):
+    from tests.builder.running import firefox_alert
+
+    site.route("/v1/page", Response(200, "<!doctype html><p>Not JSON"))
+    firefox.navigate("https://acme.api.kustomerapp.com/v1/page")
+    run_from_firefox_toolbar(firefox, bookmarklet(viewer_build, "Send to viewer", None).href)
+    assert wait_for(lambda: firefox_alert(firefox), message="the alert") == NOT_JSON
+    assert len(firefox.window_handles) == 1 and clean_viewer.requests == []
+
+
+def test_catalog_names_the_viewer_bookmarklets(viewer_build, viewer):
+    names = [(c.folder, c.name) for c in viewer_build.compiled]
+    assert names[-1] == (None, "Send to viewer")
+    assert sum(folder == "Kustomer API via viewer" for folder, _ in names) == 7
+    assert json.dumps(bookmarklet(viewer_build, "Send to viewer", None).open) == \
+        json.dumps(f"http://127.0.0.1:{viewer.port}/docs")
