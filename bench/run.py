@@ -25,7 +25,7 @@ def document_file(directory: Path, size_mb: float, seed: int) -> Path:
 
 def last_id(raw: bytes) -> str:
     """The id of the document's last record: text that occurs only at its very end."""
-    found = list(re.finditer(rb'"id":"([0-9a-f]{24})"', raw[-8192:]))
+    found = list(re.finditer(rb'"type":"(?:customer|conversation)","id":"([0-9a-f]{24})"', raw[-8192:]))
     if not found:
         raise BenchError("the generated document has no record id near its end")
     return found[-1].group(1).decode()
