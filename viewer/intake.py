@@ -10,6 +10,8 @@ from .errors import DocumentError, TooLarge
 FORM = "application/x-www-form-urlencoded"
 # A url-encoded form starts with a field name; a JSON document sent with that content type does not.
 FIELD = re.compile(rb"[A-Za-z_][A-Za-z0-9_.-]*=")
+# Whitespace to the end: `raw.strip()` would copy a whole big document just to see it is not empty.
+BLANK = re.compile(rb"\s*\Z")
 
 
 def read_posted_document():
@@ -32,7 +34,7 @@ def read_posted_document():
                 source_url = fields.get("source_url", b"").decode("utf-8", "replace") or source_url
     if len(raw) > limit:
         raise _too_large(len(raw), limit)
-    if not raw.strip():
+    if BLANK.match(raw):
         raise DocumentError("The document is empty: send JSON as the request body, the form field json "
                             "or the file field file.")
     return raw, (source_url or None)
