@@ -43,6 +43,7 @@ def find(doc, query: str, from_line: int, backwards: bool = False):
     needle, index = _needle(query), doc.index
     if not needle or doc.body_end <= doc.body_start:
         return None, False
+    _searching(doc.id, needle)
     known = _known_hits(doc, needle)
     if known is not None:
         return _from_known(known, from_line, backwards)
@@ -62,13 +63,20 @@ def find(doc, query: str, from_line: int, backwards: bool = False):
     return (None, False) if found is None else (_line_of(index, found), wrapped)
 
 
-def count(doc, query: str) -> int:
-    """How many times the text occurs (not counting overlaps); remembers the lines of the first hits."""
+def count(doc, query: str) -> int | None:
+    """How many times the text occurs (not counting overlaps); remembers the lines of the first hits.
+
+    None when a search for other text in the same document began meanwhile: nobody waits for this
+    count any more, and reading on would slow that search down (both need the interpreter's lock).
+    """
     needle, total, carry = _needle(query), 0, b""
     if not needle:
         return 0
+    _searching(doc.id, needle)
     keep, index, lines = len(needle) - 1, doc.index, array("I")
     for offset, data in doc.blocks(doc.body_start, doc.body_end):
+        if _latest.get(doc.id) != needle:
+            return None
         text = (carry + data).lower()
         found = text.count(needle)
         base = offset - len(carry)
@@ -90,6 +98,13 @@ def count(doc, query: str) -> int:
 
 MAX_KNOWN = 100_000
 _known, _lock = OrderedDict(), threading.Lock()
+_latest = {}  # document id -> the text last searched for in it
+
+
+def _searching(doc_id, needle):
+    if len(_latest) > 1000 and doc_id not in _latest:
+        _latest.clear()
+    _latest[doc_id] = needle
 
 
 def _known_hits(doc, needle):

@@ -222,7 +222,7 @@
       if (counted === null) {
         counted = "";
         getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text })).then(function (c) {
-          if (c.q !== query) return;
+          if (c.q !== query || c.count === null) return; // null: a newer search stopped it
           counted = c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
           showFindStatus();
         });

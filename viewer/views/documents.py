@@ -111,7 +111,10 @@ def find(doc_id):
 
 @bp.get("/docs/<doc_id>/count")
 def count(doc_id):
-    """How many times `q` occurs; asked after the first hit is shown, since it reads the whole document."""
+    """How many times `q` occurs; asked after the first hit is shown, since it reads the whole document.
+
+    The count is null when a search for other text in the document began before it was done.
+    """
     doc = get_document(doc_id)
     query = request.args.get("q", "")
     return jsonify({"q": query, "count": search.count(doc, query) if query else 0})
