@@ -32,6 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="stop the naive Pygments run after this long (default 240)")
     parser.add_argument("--firefox-timeout", type=float, default=180, metavar="SECONDS",
                         help="give up on Firefox's first row after this long (default 180)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="times each action in the page is measured; the median is shown (default 3)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown (for the README)")
     return parser
 
@@ -55,12 +57,14 @@ def machine() -> str:
 
 def measure(args) -> dict:
     results, chosen = {}, sizes(args.sizes)
+    if args.rounds < 1:
+        raise BenchError("--rounds must be at least 1")
     files = {size: document_file(args.out, size, args.seed) for size in chosen}
     chromium = browsers.chromium()
     try:
         for size in chosen:
             log(f"{size:g} MB: the viewer")
-            results[size] = {"viewer": measure_viewer(files[size], chromium, second_post=size == chosen[-1])}
+            results[size] = {"viewer": measure_viewer(files[size], chromium, args.rounds, second_post=size == chosen[-1])}
     finally:
         browsers.quit_chromium(chromium)
     firefox = baselines.firefox()

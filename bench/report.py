@@ -80,8 +80,8 @@ def rows(results: dict) -> list:
             whole_path = v["post"] + v["first_screen"]
             if naive["seconds"] is None:
                 add("naive Pygments of json.dumps(indent=2)",
-                    f"> {naive['timeout']:g} s (stopped) = > {naive['timeout'] / v['first_screen']:.0f}× the viewer's "
-                    f"first screen, > {naive['timeout'] / whole_path:.0f}× its POST + first screen")
+                    f"> {naive['timeout']:g} s (stopped) = > {ratio(naive['timeout'], v['first_screen'])} the viewer's "
+                    f"first screen, > {naive['timeout'] / whole_path:.1f}× its POST + first screen")
             else:
                 add("naive Pygments of json.dumps(indent=2)",
                     f"{seconds(naive['seconds'])}, {megabytes(naive['html_bytes'])} of HTML, peak "

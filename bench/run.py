@@ -1,5 +1,6 @@
 """Measure one document: the viewer (POST, first screen, folding, find, jump, memory), Firefox, Pygments."""
 import re
+import statistics
 from pathlib import Path
 
 from .generate import WORDS, generate
@@ -23,12 +24,12 @@ def document_file(directory: Path, size_mb: float, seed: int) -> Path:
     return path
 
 
-def last_id(raw: bytes) -> str:
-    """The id of the document's last record: text that occurs only at its very end."""
-    found = list(re.finditer(rb'"type":"(?:customer|conversation)","id":"([0-9a-f]{24})"', raw[-8192:]))
-    if not found:
-        raise BenchError("the generated document has no record id near its end")
-    return found[-1].group(1).decode()
+def last_ids(raw: bytes, count: int) -> list:
+    """The ids of the document's last `count` records, last first: text found only at its very end."""
+    found = re.findall(rb'"type":"(?:customer|conversation)","id":"([0-9a-f]{24})"', raw[-4096 * count:])
+    if len(found) < count:
+        raise BenchError(f"the generated document has fewer than {count} record ids near its end")
+    return [x.decode() for x in reversed(found[-count:])]
 
 
 def warm_up(viewer, driver):
@@ -44,30 +45,40 @@ def warm_up(viewer, driver):
     viewer.reset_peak()
 
 
-def measure_viewer(path: Path, driver, second_post: bool = False) -> dict:
-    """Every viewer figure for one document, in a fresh viewer process."""
+def measure_viewer(path: Path, driver, rounds: int = 3, second_post: bool = False) -> dict:
+    """Every viewer figure for one document, in a fresh viewer process: the median of `rounds` for each.
+
+    Each round opens the page anew, so its first screen is measured each time; the text found only
+    at the end is another record's id each round, so that no round finds it already counted.
+    """
     raw = path.read_bytes()
     with ViewerProcess() as viewer:
         warm_up(viewer, driver)
         result = {"bytes": len(raw), "baseline": viewer.baseline}
         result["post"], url = viewer.post(raw)
-        page = DocumentPage(driver, url)
-        result["first_screen"] = page.first_screen
-        result["jump_to_end"] = page.jump_to_end()
-        page.jump_to_top()
-        result["collapse_all"] = page.collapse_all()
-        result["expand_all"] = page.expand_all()
-        # Find next, then at once find previous (it wraps to the last hit while the count still runs).
-        result["find_first"], first_line = page.find(COMMON_WORD)
-        result["find_last"], last_line = page.find(COMMON_WORD, backwards=True, before=first_line)
-        if last_line <= first_line:
-            raise BenchError(f"find previous from the first hit (line {first_line}) went to line {last_line}, "
-                             "not to the last hit")
-        result["find_only_at_end"], _ = page.find(last_id(raw), before=last_line)
+        figures = [one_round(driver, url, rare) for rare in last_ids(raw, rounds)]
+        result["rounds"] = {name: [f[name] for f in figures] for name in figures[0]}
+        result.update({name: statistics.median(values) for name, values in result["rounds"].items()})
         result["peak"] = viewer.memory()["VmHWM"]
         if second_post:
             result["second_post"], _ = viewer.post(raw)
             result["peak_after_second"] = viewer.memory()["VmHWM"]
-        driver.get("about:blank")
     return result
 
+
+def one_round(driver, url, rare_text) -> dict:
+    driver.get("about:blank")
+    page, result = DocumentPage(driver, url), {}
+    result["first_screen"] = page.first_screen
+    result["jump_to_end"] = page.jump_to_end()
+    page.jump_to_top()
+    result["collapse_all"] = page.collapse_all()
+    result["expand_all"] = page.expand_all()
+    # Find next, then at once find previous: it wraps to the last hit while the count still runs.
+    result["find_first"], first_line = page.find(COMMON_WORD)
+    result["find_last"], last_line = page.find(COMMON_WORD, backwards=True, before=first_line)
+    if last_line <= first_line:
+        raise BenchError(f"find previous from the first hit (line {first_line}) went to line {last_line}, "
+                         "not to the last hit")
+    result["find_only_at_end"], _ = page.find(rare_text, before=last_line)
+    return result

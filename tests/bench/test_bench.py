@@ -1,5 +1,6 @@
 """The benchmark's machinery on a small document: every figure is measured, reported and judged."""
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -8,10 +9,10 @@ import pytest
 
 from bench import report
 from bench.generate import generate
-from bench.run import last_id
+from bench.run import last_ids
 
 ROOT = Path(__file__).resolve().parents[2]
-FIGURES = {"bytes", "baseline", "post", "first_screen", "jump_to_end", "collapse_all", "expand_all",
+FIGURES = {"bytes", "baseline", "post", "rounds", "first_screen", "jump_to_end", "collapse_all", "expand_all",
            "find_first", "find_last", "find_only_at_end", "peak", "second_post", "peak_after_second"}
 
 
@@ -30,7 +31,8 @@ def test_every_figure_is_measured(run):
     _, results = run
     figures = results["0.2"]
     assert set(figures["viewer"]) == FIGURES
-    for name in FIGURES - {"baseline", "bytes"}:
+    assert len(figures["viewer"]["rounds"]["first_screen"]) == 3
+    for name in FIGURES - {"baseline", "bytes", "rounds"}:
         assert figures["viewer"][name] > 0, name
     assert figures["viewer"]["bytes"] >= 200_000
     assert figures["viewer"]["peak"] >= figures["viewer"]["baseline"]
@@ -81,8 +83,10 @@ def test_a_naive_run_past_its_timeout_is_reported_as_more_than_it():
     assert any(row[1].startswith("naive") and row[2].startswith("> 240 s") for row in table)
 
 
-def test_the_text_found_only_at_the_end_is_the_last_record_id():
+def test_the_texts_found_only_at_the_end_are_the_last_records_ids():
     raw = generate(50_000, seed=3)
-    found = last_id(raw)
-    last_record = max(raw.rindex(b'{"type":"customer"'), raw.rindex(b'{"type":"conversation"'))
-    assert raw.index(found.encode()) > last_record
+    records = [m.start() for m in re.finditer(rb'\{"type":"c', raw)]
+    ids = last_ids(raw, 3)
+    assert len(set(ids)) == 3
+    for n, found in enumerate(ids, 1):
+        assert raw.index(found.encode()) > records[-n] and raw.index(found.encode()) < (records[-n + 1] if n > 1 else len(raw))
