@@ -218,14 +218,18 @@
       hitLine = data.line;
       hitNote = "line " + (data.line + 1) + (data.wrapped ? " (wrapped)" : "");
       showFindStatus();
-      goToLine(data.line, data.reveal);
+      var shown = goToLine(data.line, data.reveal);
       if (counted === null) {
         counted = "";
-        getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text })).then(function (c) {
-          if (c.q !== query || c.count === null) return; // null: a newer search stopped it
-          counted = c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
-          showFindStatus();
-        });
+        // Counted once the hit is on screen: the count reads the whole document and would delay its rows.
+        var countHits = function () {
+          getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text })).then(function (c) {
+            if (c.q !== query || c.count === null) return; // null: a newer search stopped it
+            counted = c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
+            showFindStatus();
+          });
+        };
+        shown.then(countHits, countHits);
       }
     }, function (err) { status("find-status", err.message); });
   }
