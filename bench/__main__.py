@@ -16,7 +16,7 @@ from tests.support import browsers
 
 from . import baselines, report
 from .run import document_file, measure_viewer
-from .viewer_process import BenchError
+from .errors import BenchError
 
 ROOT = Path(__file__).resolve().parents[1]
 

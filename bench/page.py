@@ -4,7 +4,7 @@ A user action is started by a script in the page, and a MutationObserver waits f
 show its result; the figure ends at the next animation frame, the one that paints them. So no
 WebDriver round trip is counted, only what the viewer (server and page) takes.
 """
-from .viewer_process import BenchError
+from .errors import BenchError
 
 # The later of first-contentful-paint and the moment the parser had put the first rows in the DOM
 # (the rows are in the page itself), both from navigation start (performance.timeOrigin).

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from .generate import WORDS, generate
 from .page import DocumentPage
-from .viewer_process import BenchError, ViewerProcess
+from .errors import BenchError
+from .viewer_process import ViewerProcess
 
 MB = 10**6
 # A word of the generated sentences: hits from the first records to the last ones.

@@ -10,11 +10,9 @@ from pathlib import Path
 
 from tests.support import browsers
 
+from .errors import BenchError
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-class BenchError(Exception):
-    """A benchmark step could not be measured; the message says which and why."""
 
 
 class ViewerProcess:
