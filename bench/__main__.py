@@ -1,4 +1,4 @@
-"""`python -m bench`: the viewer on 1, 10 and 100 MB documents, against Firefox's viewer and naive Pygments.
+"""The viewer on 1, 10 and 100 MB documents, against Firefox's own JSON viewer and naive Pygments: `python -m bench`.
 
 Every figure comes from one run on this machine: a real viewer process per size (POST over HTTP,
 peak memory from /proc), headless Chromium for the page (timed inside the page), Firefox ESR's
