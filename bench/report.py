@@ -76,9 +76,10 @@ def rows(results: dict) -> list:
         if firefox is not None:
             checked = size_mb >= FIREFOX_FROM_MB
             took = firefox["seconds"] or firefox["timeout"]
-            figure = f"{seconds(took)} = {ratio(took, v['first_screen'])} the viewer's first screen"
-            if firefox["seconds"] is None:
-                figure = f"> {figure.replace(' = ', ' = > ')} (gave up)"
+            more = "" if firefox["seconds"] else "> "
+            figure = (f"{more}{seconds(took)} = {more}{ratio(took, v['first_screen'])} the viewer's first screen, "
+                      f"{more}{took / (v['post'] + v['first_screen']):.1f}× its POST + first screen"
+                      + ("" if firefox["seconds"] else " (gave up)"))
             add("Firefox JSON viewer: first row", figure, f"≥ {FIREFOX_FACTOR:g}× slower" if checked else "",
                 took / v["first_screen"] >= FIREFOX_FACTOR if checked else None)
         naive = r.get("naive")
