@@ -104,7 +104,7 @@ def _bookmarklet(table: dict, index: int, source: str, engine: JsEngine) -> Book
     new_tab = table.get("new_tab", False)
     if not isinstance(new_tab, bool):
         raise BookmarkletError(f"{label}: new_tab must be true or false, not {new_tab!r}")
-    page = _string(table, "page", label) if "page" in table else f"a page whose address matches {match}"
+    page = _title(table, "page", label + ":") if "page" in table else f"a page whose address matches {match}"
 
     if not match:
         raise BookmarkletError(f"{label}: match is empty; give the regular expression the page's URL must match")
@@ -112,6 +112,10 @@ def _bookmarklet(table: dict, index: int, source: str, engine: JsEngine) -> Book
         groups = engine.regex_groups(match)
     except JsRegexSyntaxError as exc:
         raise BookmarkletError(f"{label}: match is not a JavaScript regular expression: {exc}") from None
+    if any(unicodedata.category(c) == "Cc" for c in open_):
+        # Browsers strip tabs and line breaks from URLs, and Chromium refuses a URL with both a line break and "<".
+        raise BookmarkletError(f"{label}: open has a line break or control character; "
+                               f"write it as %0A, %09 and so on")
     target = parse_target(open_, label)
     for part in target:
         if isinstance(part, Group):
@@ -183,7 +187,7 @@ def _string(table: dict, field: str, label: str) -> str:
 
 
 def _title(table: dict, field: str, prefix: str) -> str:
-    """A name shown on the bookmarks bar: one line, no spaces at the ends (importers would change it)."""
+    """A name shown on the bookmarks bar or in an alert: one line, no spaces at the ends (importers would change it)."""
     if field not in table:
         raise BookmarkletError(f'{prefix} missing field "{field}"')
     value = _string(table, field, prefix.rstrip(":"))

@@ -20,7 +20,8 @@ def _one_line(text: str) -> bool:
 titles = awkward_text.map(lambda s: s.strip()).filter(_one_line)
 
 # Literal text for inside a URL's path: no braces (they are placeholders), anything else.
-url_text = awkward_text.map(lambda s: s.replace("{", "(").replace("}", ")"))
+url_text = awkward_text.map(lambda s: "".join(c for c in s.replace("{", "(").replace("}", ")")
+                                              if unicodedata.category(c) != "Cc"))
 
 
 def toml_string(text: str) -> str:
@@ -42,7 +43,10 @@ def regex_escape(text: str) -> str:
 
 
 def definition_toml(name, description, page, literal, regex_literal, id_example="A1") -> str:
-    """A set of one bookmarklet that opens https://acme.api.kustomerapp.com/echo/{id}/<literal> on /p/{id}."""
+    """A set of one bookmarklet that opens https://acme.api.kustomerapp.com/echo/{id}#<literal> on /p/{id}.
+
+    The literal goes in the fragment, which the browser keeps to itself: any text makes a URL it can land on.
+    """
     match = r"^https://acme\.kustomerapp\.com/p/(?<id>[^/?#]+)(?:/never-(?:" + regex_escape(regex_literal) + "))?"
     return f"""
 folder = {toml_string(name + " folder")}
@@ -51,7 +55,7 @@ name = {toml_string(name)}
 description = {toml_string(description)}
 page = {toml_string(page)}
 match = {toml_string(match)}
-open = {toml_string("https://acme.api.kustomerapp.com/echo/{id}/" + literal.replace("{", "{{").replace("}", "}}"))}
+open = {toml_string("https://acme.api.kustomerapp.com/echo/{id}#" + literal.replace("{", "{{").replace("}", "}}"))}
 """
 
 

@@ -8,7 +8,7 @@ from tests.builder.running import chromium_run
 from tests.builder.strategies import awkward_text, definition_toml, titles, url_text
 
 
-@given(name=titles, page=awkward_text, literal=url_text, regex_literal=awkward_text)
+@given(name=titles, page=titles, literal=url_text, regex_literal=awkward_text)
 @settings(max_examples=12, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 def test_awkward_bookmarklets_run_unchanged_in_chromium(chromium, site, engine, tmp_path, name, page, literal,

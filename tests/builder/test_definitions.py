@@ -172,3 +172,14 @@ def test_too_long_for_firefox(tmp_path):
                                              "[[bookmarklet.example]]", 1))
     assert message.startswith('shop.toml: bookmarklet "SKU": compiles to ')
     assert "Firefox keeps at most 65,536" in message
+
+
+def test_line_break_in_open(tmp_path):
+    message = refused(tmp_path, GOOD.replace("products/{sku}", "products/{sku}\\n"))
+    assert message == ('shop.toml: bookmarklet "SKU": open has a line break or control character; '
+                       'write it as %0A, %09 and so on')
+
+
+def test_line_break_in_page(tmp_path):
+    message = refused(tmp_path, GOOD.replace('name = "SKU"', 'name = "SKU"\npage = "a\\rproduct"'))
+    assert message.startswith('shop.toml: bookmarklet "SKU": page ') and "line break" in message
