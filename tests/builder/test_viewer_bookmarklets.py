@@ -2,8 +2,10 @@
 
 A small loopback server stands in for the viewer; the viewer itself is tested end to end elsewhere.
 """
+import email.parser
+import email.policy
 import json
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote
 
 import pytest
 
@@ -16,9 +18,10 @@ from tests.support.servers import LoopbackServer, Response
 
 API_PAGE = "https://acme.api.kustomerapp.com/v1/conversations/60aa1b2c3d4e5f6a7b8c9d0e"
 APP_PAGE = "https://acme-2.kustomerapp.com/app/customers/5f1a/event/60aa1b2c3d4e5f6a7b8c9d0e?tab=x#y"
-# Compact, like Kustomer's answers, with what a form post or JSON.parse could change.
-JSON_TEXT = ('{"data":{"id":"60aa","attributes":{"name":"Zoë & Co + 100% = \\"ok\\" <b>",'
-             '"big":12345678901234567890123,"float":2.50,"emoji":"😀","empty":{},"list":[1,true,null]}}}')
+# Kustomer's answers are compact; this one also has the line breaks a form post would turn into CRLF,
+# and what JSON.parse would change.
+JSON_TEXT = ('{"data":{"id":"60aa","attributes":{"name":"Zoë & Co + 100% = \\"ok\\" <b>",\n'
+             '  "big":12345678901234567890123,"float":2.50,"emoji":"😀","empty":{},"list":[1,true,null]}}}\n')
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +95,18 @@ def click_in_chromium(driver, href):
 
 
 def posted(viewer):
+    """The fields of the form the bookmarklet posted: the document arrives as a file part, byte for byte."""
     request = wait_for(lambda: viewer.requests_to("/docs") and viewer.requests_to("/docs")[0],
                        message="the POST to the viewer")
     assert request.method == "POST"
-    assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    form = parse_qs(request.body.decode("ascii"), keep_blank_values=True, strict_parsing=True, encoding="utf-8",
-                    errors="strict")
-    return {name: values[0] for name, values in form.items()}
+    assert request.headers["Content-Type"].startswith("multipart/form-data; boundary=")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + request.headers["Content-Type"].encode() + b"\r\n\r\n" + request.body)
+    fields = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        fields["json" if name == "file" else name] = part.get_payload(decode=True).decode("utf-8")
+    return fields
 
 
 def test_send_to_viewer_in_chromium_with_the_popup_blocker_on(chromium_with_popup_blocker, site, clean_viewer,
