@@ -40,21 +40,9 @@ def chromium_session(kustomer_site):
 @pytest.fixture()
 def chromium(chromium_session):
     """Headless Chromium on about:blank, with any alert left by an earlier test dismissed."""
-    _reset_chromium(chromium_session)
+    browsers.reset_chromium(chromium_session)
     yield chromium_session
-    _reset_chromium(chromium_session)
-
-
-def _reset_chromium(driver):
-    try:
-        driver.switch_to.alert.dismiss()
-    except Exception:
-        pass
-    for handle in driver.window_handles[1:]:
-        driver.switch_to.window(handle)
-        driver.close()
-    driver.switch_to.window(driver.window_handles[0])
-    driver.get("about:blank")
+    browsers.reset_chromium(chromium_session)
 
 
 @pytest.fixture(scope="session")
@@ -67,19 +55,6 @@ def firefox_session(kustomer_site):
 @pytest.fixture()
 def firefox(firefox_session):
     """Headless Firefox ESR (Marionette) on about:blank, in its first tab."""
-    _reset_firefox(firefox_session)
+    browsers.reset_firefox(firefox_session)
     yield firefox_session
-    _reset_firefox(firefox_session)
-
-
-def _reset_firefox(client):
-    try:
-        client.dismiss_dialog()
-    except Exception:
-        pass
-    handles = client.window_handles
-    for handle in handles[1:]:
-        client.switch_to_window(handle)
-        client.close()
-    client.switch_to_window(client.window_handles[0])
-    client.navigate("about:blank")
+    browsers.reset_firefox(firefox_session)

@@ -64,21 +64,9 @@ def e2e_chromium(standin):
 
 @pytest.fixture()
 def chromium(e2e_chromium):
-    _reset_chromium(e2e_chromium)
+    browsers.reset_chromium(e2e_chromium)
     yield e2e_chromium
-    _reset_chromium(e2e_chromium)
-
-
-def _reset_chromium(driver):
-    try:
-        driver.switch_to.alert.dismiss()
-    except Exception:
-        pass
-    for handle in driver.window_handles[1:]:
-        driver.switch_to.window(handle)
-        driver.close()
-    driver.switch_to.window(driver.window_handles[0])
-    driver.get("about:blank")
+    browsers.reset_chromium(e2e_chromium)
 
 
 @pytest.fixture(scope="session")
@@ -90,18 +78,6 @@ def e2e_firefox(standin):
 
 @pytest.fixture()
 def firefox(e2e_firefox):
-    _reset_firefox(e2e_firefox)
+    browsers.reset_firefox(e2e_firefox)
     yield e2e_firefox
-    _reset_firefox(e2e_firefox)
-
-
-def _reset_firefox(client):
-    try:
-        client.dismiss_dialog()
-    except Exception:
-        pass
-    for handle in client.window_handles[1:]:
-        client.switch_to_window(handle)
-        client.close()
-    client.switch_to_window(client.window_handles[0])
-    client.navigate("about:blank")
+    browsers.reset_firefox(e2e_firefox)

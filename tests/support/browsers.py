@@ -63,6 +63,28 @@ def quit_chromium(driver):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def reset_chromium(driver):
+    """Back to one tab on about:blank, with any alert an earlier test left dismissed."""
+    with contextlib.suppress(Exception):
+        driver.switch_to.alert.dismiss()
+    for handle in driver.window_handles[1:]:
+        driver.switch_to.window(handle)
+        driver.close()
+    driver.switch_to.window(driver.window_handles[0])
+    driver.get("about:blank")
+
+
+def reset_firefox(client):
+    """Back to the first tab on about:blank, with any dialog an earlier test left dismissed."""
+    with contextlib.suppress(Exception):
+        client.dismiss_dialog()
+    for handle in client.window_handles[1:]:
+        client.switch_to_window(handle)
+        client.close()
+    client.switch_to_window(client.window_handles[0])
+    client.navigate("about:blank")
+
+
 def write_user_js(profile: Path, prefs: dict):
     import json
 
