@@ -2,9 +2,12 @@
 
 Browsers are started once per session (Firefox takes seconds to start) and handed to tests clean.
 """
+import os
+
 import pytest
 
 from tests.support import browsers
+from tests.support.kustomer_standin import KustomerStandIn
 from tests.support.servers import LoopbackServer
 from tests.support.tls import make_certificates
 
@@ -28,6 +31,15 @@ def site(kustomer_site):
     kustomer_site.requests.clear()
     yield kustomer_site
     kustomer_site.routes.clear()
+
+
+@pytest.fixture(scope="session")
+def standin(certificates):
+    """The Kustomer-shaped API stand-in, on port 443 of its own loopback address, for server-side fetches."""
+    if os.geteuid() != 0:
+        pytest.skip("the Kustomer stand-in needs root: it listens on port 443 and the viewer gets a private /etc/hosts")
+    with KustomerStandIn(certificates.server_context()) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@ def from_response(url: str, status: int, headers: dict, body: bytes, key: str = 
     if status == 403:
         return UpstreamError(
             "forbidden", "The API key lacks a permission (403)",
-            f"The key's roles do not include the permission this request needs. Add a role with it to "
+            "The key's roles do not include the permission this request needs. Add a role with it to "
             "the key in Kustomer (Settings, Security, API Keys), or use a key that has it.", 403, **common)
     if status == 404:
         return UpstreamError(
@@ -108,7 +108,7 @@ def _unauthorized(url, details, common) -> UpstreamError:
             **common)
     return UpstreamError(
         "unauthorized", "Kustomer did not accept the API key (401)",
-        f"Check that KUSTOMER_API_KEY holds a current key of this organisation (keys can be revoked "
+        "Check that KUSTOMER_API_KEY holds a current key of this organisation (keys can be revoked "
         "or expire), then restart the viewer.", 401,
         hints=["A key made for an EU organisation only works on api.prod2.kustomerapp.com, a US one on "
                "api.kustomerapp.com."], **common)

@@ -1,6 +1,5 @@
 """A sample of awkward definitions, compiled, encoded, and decoded and run by real Chromium: nothing changes."""
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from bookmarklets.javascript import alert_text, decode_href
 from bookmarklets.pipeline import build

@@ -5,7 +5,6 @@ Kustomer's names to the stand-in through a private /etc/hosts and trusts the tes
 SSL_CERT_FILE; the browsers resolve them there by their own settings, with the pop-up blocker on.
 """
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,17 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.support import browsers
-from tests.support.kustomer_standin import KustomerStandIn, ViewerProcess
+from tests.support.kustomer_standin import ViewerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def standin(certificates):
-    if os.geteuid() != 0:
-        pytest.skip("the Kustomer stand-in needs root: it listens on port 443 and the viewer gets a private /etc/hosts")
-    with KustomerStandIn(certificates.server_context()) as server:
-        yield server
 
 
 @pytest.fixture()

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.support.kustomer_standin import KEY, KustomerStandIn, ViewerProcess, resolving_kustomer
+from tests.support.kustomer_standin import KEY, ViewerProcess, resolving_kustomer
 
 # Runs one fetch in a child process, which is where a private /etc/hosts can apply, and prints the outcome.
 FETCH_SCRIPT = r"""
@@ -22,14 +22,6 @@ except upstream.UpstreamError as exc:
 except ViewerError as exc:
     print(json.dumps({"ok": False, "class": type(exc).__name__, "status": exc.status, "error": str(exc)}))
 """
-
-
-@pytest.fixture(scope="session")
-def standin(certificates):
-    if os.geteuid() != 0:
-        pytest.skip("the Kustomer stand-in needs root: it listens on port 443 and the viewer gets a private /etc/hosts")
-    with KustomerStandIn(certificates.server_context()) as server:
-        yield server
 
 
 @pytest.fixture(scope="session")
