@@ -39,7 +39,7 @@ def warm_up(viewer, driver):
     Templates, Pygments' lexer and the browser's first page load are paid for here; then the
     viewer's peak memory is reset, and the base it starts from is what the document adds to.
     """
-    _, url = viewer.post(generate(20_000, seed=0))
+    _, url = viewer.timed_post(generate(20_000, seed=0))
     page = DocumentPage(driver, url)
     page.find(COMMON_WORD)
     page.jump_to_end()
@@ -56,13 +56,13 @@ def measure_viewer(path: Path, driver, rounds: int = 3, second_post: bool = Fals
     with ViewerProcess() as viewer:
         warm_up(viewer, driver)
         result = {"bytes": len(raw), "baseline": viewer.baseline}
-        result["post"], url = viewer.post(raw)
+        result["post"], url = viewer.timed_post(raw)
         figures = [one_round(driver, url, rare) for rare in last_ids(raw, rounds)]
         result["rounds"] = {name: [f[name] for f in figures] for name in figures[0]}
         result.update({name: statistics.median(values) for name, values in result["rounds"].items()})
         result["peak"] = viewer.memory()["VmHWM"]
         if second_post:
-            result["second_post"], _ = viewer.post(raw)
+            result["second_post"], _ = viewer.timed_post(raw)
             result["peak_after_second"] = viewer.memory()["VmHWM"]
     return result
 

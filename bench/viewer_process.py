@@ -1,54 +1,28 @@
-"""A real `python -m viewer` process on a free port and a throwaway database, and what it costs."""
+"""The viewer as the benchmark runs it: a fresh process per document, its POST timed, its memory read."""
 import http.client
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from tests.support import browsers
+from tests.support import viewer_process
 
 from .errors import BenchError
 
-ROOT = Path(__file__).resolve().parents[1]
 
-
-class ViewerProcess:
+class ViewerProcess(viewer_process.ViewerProcess):
     """One viewer per document size, so that its peak memory is that document's own."""
 
     def __init__(self):
         self.directory = Path(tempfile.mkdtemp(prefix="viewer-bench-"))
-        self.port = browsers.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = self.directory / "viewer.log"
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "viewer", "--port", str(self.port), "--db", str(self.directory / "bench.sqlite3")],
-                stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-        deadline = time.monotonic() + 30
-        while not self._answers():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise BenchError(f"the viewer did not start:\n{self.log.read_text(errors='replace')}")
-            time.sleep(0.05)
+        try:
+            super().__init__(self.directory)
+        except RuntimeError as exc:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise BenchError(str(exc)) from None
         self.baseline = self.memory()["VmRSS"]
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    def _answers(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.url + "/ping", timeout=1):
-                return True
-        except OSError:
-            return False
-
-    def post(self, raw: bytes) -> tuple[float, str]:
+    def timed_post(self, raw: bytes) -> tuple[float, str]:
         """(seconds from sending the body to the 303, the document page's URL)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
         try:
@@ -78,11 +52,5 @@ class ViewerProcess:
         self.baseline = self.memory()["VmRSS"]
 
     def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        super().stop()
         shutil.rmtree(self.directory, ignore_errors=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import browsers
-from tests.support.kustomer_standin import ViewerProcess
+from tests.support.kustomer_standin import viewer_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,7 +29,7 @@ def kustomer(standin):
 def viewer(standin, certificates, tmp_path_factory):
     folder = tmp_path_factory.mktemp("viewer")
     hosts = standin.write_hosts_file(folder / "hosts")
-    process = ViewerProcess(hosts, certificates.ca_file, folder)
+    process = viewer_process(hosts, certificates.ca_file, folder)
     yield process
     process.stop()
     print(process.output())

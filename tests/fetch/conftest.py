@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from tests.support.kustomer_standin import KEY, ViewerProcess, resolving_kustomer
+from tests.support.kustomer_standin import KEY, resolving_kustomer, viewer_process
 
 # Runs one fetch in a child process, which is where a private /etc/hosts can apply, and prints the outcome.
 FETCH_SCRIPT = r"""
@@ -59,7 +59,7 @@ def fetch_upstream(hosts_file, certificates):
 @pytest.fixture(scope="session")
 def viewer(hosts_file, certificates, tmp_path_factory):
     """The real viewer, with the key, resolving Kustomer's names to the stand-in."""
-    process = ViewerProcess(hosts_file, certificates.ca_file, tmp_path_factory.mktemp("viewer"))
+    process = viewer_process(hosts_file, certificates.ca_file, tmp_path_factory.mktemp("viewer"))
     yield process
     process.stop()
 
@@ -67,7 +67,7 @@ def viewer(hosts_file, certificates, tmp_path_factory):
 @pytest.fixture(scope="session")
 def keyless_viewer(hosts_file, certificates, tmp_path_factory):
     """The real viewer started without KUSTOMER_API_KEY."""
-    process = ViewerProcess(hosts_file, certificates.ca_file, tmp_path_factory.mktemp("keyless"), key=None)
+    process = viewer_process(hosts_file, certificates.ca_file, tmp_path_factory.mktemp("keyless"), key=None)
     yield process
     process.stop()
 

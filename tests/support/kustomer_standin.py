@@ -10,7 +10,6 @@ import errno
 import os
 import json
 import random
-import socket
 import ssl
 import threading
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.servers import Request, Response
+from tests.support.viewer_process import ViewerProcess
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "kustomer-samples"
 
@@ -252,51 +252,11 @@ def resolving_kustomer(hosts_file: Path, argv: list[str]) -> list[str]:
     return ["unshare", "--mount", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', str(hosts_file), *argv]
 
 
-def wait_for_port(host: str, port: int, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on {host}:{port} after {timeout}s")
-
-
-class ViewerProcess:
-    """The real viewer (`python -m viewer`) in a child process whose Kustomer names reach the stand-in."""
-
-    def __init__(self, hosts_file: Path, ca_file: Path, folder: Path, key: str | None = KEY, extra_args=()):
-        import subprocess
-        import sys
-
-        from tests.support.browsers import free_port
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.db = folder / "viewer.sqlite3"
-        self.log = folder / "viewer.log"
-        env = {k: v for k, v in os.environ.items() if k not in ("KUSTOMER_API_KEY", "SSL_CERT_FILE")}
-        env["SSL_CERT_FILE"] = str(ca_file)
-        if key is not None:
-            env["KUSTOMER_API_KEY"] = key
-        argv = [sys.executable, "-m", "viewer", "--port", str(self.port), "--db", str(self.db), *extra_args]
-        with open(self.log, "wb") as log:
-            self.process = subprocess.Popen(resolving_kustomer(hosts_file, argv), env=env, stdout=log,
-                                            stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[2])
-        try:
-            wait_for_port("127.0.0.1", self.port)
-        except AssertionError:
-            self.stop()
-            raise AssertionError(f"the viewer did not start:\n{self.output()}") from None
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except Exception:
-            self.process.kill()
-            self.process.wait(10)
+def viewer_process(hosts_file: Path, ca_file: Path, folder: Path, key: str | None = KEY, extra_args=()):
+    """The real viewer in a child process whose Kustomer names reach the stand-in, trusting the test CA."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KUSTOMER_API_KEY", "SSL_CERT_FILE")}
+    env["SSL_CERT_FILE"] = str(ca_file)
+    if key is not None:
+        env["KUSTOMER_API_KEY"] = key
+    return ViewerProcess(folder, wrap=lambda argv: resolving_kustomer(hosts_file, argv), env=env,
+                         extra_args=extra_args)

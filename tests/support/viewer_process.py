@@ -1,0 +1,69 @@
+"""The real viewer (`python -m viewer`) as a child process on a free port with its own database."""
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from tests.support.browsers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ViewerProcess:
+    """Started on construction; `.output()` is what it printed, for a failing test's message.
+
+    `wrap` turns the command line into the one to run (for example inside a private /etc/hosts),
+    `env` replaces the environment, `extra_args` are more viewer options.
+    """
+
+    def __init__(self, folder: Path, *, wrap=None, env=None, extra_args=(), timeout: float = 30.0):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.db = Path(folder) / "viewer.sqlite3"
+        self.log = Path(folder) / "viewer.log"
+        argv = [sys.executable, "-m", "viewer", "--port", str(self.port), "--db", str(self.db), *extra_args]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(wrap(argv) if wrap else argv, env=env if env is not None else os.environ,
+                                            stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+        deadline = time.monotonic() + timeout
+        while not self.answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the viewer did not start:\n{self.output()}")
+            time.sleep(0.05)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.url + "/ping", timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def post(self, raw: bytes, source_url=None) -> str:
+        """Post a document as a raw body; return the document page's URL."""
+        query = "?" + urllib.parse.urlencode({"source_url": source_url}) if source_url else ""
+        request = urllib.request.Request(self.url + "/docs" + query, data=raw, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:  # follows the 303
+            return response.url
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
