@@ -11,13 +11,12 @@ import os
 import json
 import random
 import ssl
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tests.support.servers import Request, Response
+from tests.support.servers import Request, Response, ServerThread
 from tests.support.viewer_process import ViewerProcess
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "kustomer-samples"
@@ -106,7 +105,7 @@ def slow(seconds: float, then: Response) -> callable:
     return answer
 
 
-class KustomerStandIn:
+class KustomerStandIn(ServerThread):
     """The stand-in server; use as a context manager. `.address` is its loopback address, port 443."""
 
     def __init__(self, ssl_context: ssl.SSLContext, orgs=ORGS, key: str = KEY):
@@ -114,18 +113,8 @@ class KustomerStandIn:
         self.overrides: dict = {}
         self.requests: list[Request] = []
         self.remaining = RATE_LIMIT
-        self.httpd = _bind_random_loopback(self._handler_class())
-        self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
+        self._serve(_bind_random_loopback(self._handler_class()), ssl_context)
         self.address, self.port = self.httpd.server_address[:2]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
     @property
     def hostnames(self) -> list[str]:

@@ -31,7 +31,27 @@ def default_page(request: Request) -> Response:
     return Response(200, "<!doctype html><title>page</title><p>A page at " + request.path.replace("<", "&lt;"))
 
 
-class LoopbackServer:
+class ServerThread:
+    """Runs `self.httpd` in a daemon thread for the length of a `with` block."""
+
+    httpd: ThreadingHTTPServer
+
+    def _serve(self, httpd: ThreadingHTTPServer, ssl_context: ssl.SSLContext | None):
+        if ssl_context is not None:
+            httpd.socket = ssl_context.wrap_socket(httpd.socket, server_side=True)
+        self.httpd = httpd
+        self.thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class LoopbackServer(ServerThread):
     """A threaded server on 127.0.0.1 (HTTPS when given a context) with routes by exact path."""
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None, port: int = 0):
@@ -65,20 +85,10 @@ class LoopbackServer:
 
             do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = _answer
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self.httpd.daemon_threads = True
-        if ssl_context is not None:
-            self.httpd.socket = ssl_context.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        httpd.daemon_threads = True
+        self._serve(httpd, ssl_context)
+        self.port = httpd.server_address[1]
 
     def route(self, path: str, response: Response | Route):
         self.routes[path] = response if callable(response) else (lambda _request: response)
