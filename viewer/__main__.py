@@ -12,7 +12,7 @@ import urllib.request
 import webbrowser
 
 from . import settings
-from .allowlist import DEFAULT_ALLOWED_HOSTS
+from .kustomer.allowlist import DEFAULT_ALLOWED_HOSTS
 
 DESCRIPTION = "A local web app that shows JSON documents pretty, highlighted, foldable and exactly as sent."
 
@@ -95,7 +95,7 @@ def serve(args) -> int:
 
     _return_freed_memory_to_the_system()
 
-    from .app import create_app
+    from .web.app import create_app
 
     app = create_app(settings.app_config(
         database=args.db, host=args.host, port=args.port, max_bytes=args.max_bytes,

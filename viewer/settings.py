@@ -3,7 +3,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from .allowlist import DEFAULT_ALLOWED_HOSTS
+from .kustomer.allowlist import DEFAULT_ALLOWED_HOSTS
 
 HOST = "127.0.0.1"
 # Fixed so that bookmarklets and `python -m viewer open` find a running viewer; not 5000 (AirPlay on macOS).

@@ -11,7 +11,7 @@ from tests.support.kustomer_standin import KEY, resolving_kustomer, viewer_proce
 # Runs one fetch in a child process, which is where a private /etc/hosts can apply, and prints the outcome.
 FETCH_SCRIPT = r"""
 import json, sys
-from viewer import upstream
+from viewer.kustomer import upstream
 from viewer.errors import ViewerError
 args = json.loads(sys.argv[1])
 try:

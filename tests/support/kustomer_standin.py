@@ -2,7 +2,7 @@
 
 It listens on port 443 of a random loopback address (127.x.y.z), so that a process whose
 `/etc/hosts` maps Kustomer's names there (see `run_resolving_kustomer`) and a browser told
-to resolve them there both reach it at real-shaped URLs. The API answers with the shared
+to resolve them there both reach it at real-shaped URLs. The API answers with the
 Kustomer-shaped samples, checks the bearer key (or the session cookie the app pages set, as a
 browser would send), sends rate-limit headers, and answers per-test overrides for error cases.
 """
@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.support.servers import Request, Response, ServerThread
 from tests.support.viewer_process import ViewerProcess
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "kustomer-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "kustomer-samples"
 
 KEY = "kst-test-Zq8x2Lw9Pd4Rv7Tn3Yb6"  # the organisation's API key the stand-in accepts
 SESSION = "sess-4f7b1c9e"  # the app's session cookie, for requests a browser makes

@@ -5,10 +5,10 @@ from pathlib import Path
 import pytest
 
 from tests.support.viewer_process import ViewerProcess
-from viewer.app import create_app
+from viewer.web.app import create_app
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-SAMPLES = SHARED / "kustomer-samples"
+DATA = Path(__file__).resolve().parents[1] / "data"
+SAMPLES = DATA / "kustomer-samples"
 
 
 @pytest.fixture()

@@ -1,9 +1,9 @@
 """JSONTestSuite's parsing corpus: y_ accepted, n_ refused with 400, i_ never a server error."""
 import pytest
 
-from tests.viewer.conftest import SHARED
+from tests.viewer.conftest import DATA
 
-CORPUS = SHARED / "JSONTestSuite" / "test_parsing"
+CORPUS = DATA / "JSONTestSuite" / "test_parsing"
 FILES = sorted(CORPUS.glob("*.json")) if CORPUS.exists() else []
 
 

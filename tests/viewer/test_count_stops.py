@@ -1,8 +1,8 @@
 """A count that nobody waits for any more stops, so that it does not slow down the search that replaced it."""
 import json
 
-from viewer import search
-from viewer.documents import get_document
+from viewer.core import search
+from viewer.store.documents import get_document
 
 
 def test_a_search_for_other_text_stops_a_running_count(app, post):

@@ -61,7 +61,7 @@ def test_pages_from_meta_alone(client):
 
 
 def test_fetch_info_shows_rate_limits_and_keeps_only_known_headers(app):
-    from viewer.documents import get_document, save_document
+    from viewer.store.documents import get_document, save_document
     with app.test_request_context():
         doc = save_document(b'{"data": []}', source_url=SOURCE, fetch_info={
             "status": 200, "fetched_at": "2026-10-21T14:05:40Z",

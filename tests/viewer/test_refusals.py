@@ -44,7 +44,7 @@ def test_empty_body(client, raw):
 
 
 def test_too_large_names_the_limit(tmp_path):
-    from viewer.app import create_app
+    from viewer.web.app import create_app
     app = create_app({"DATABASE": str(tmp_path / "v.sqlite3"), "MAX_BYTES": 1000})
     body = refuse(app.test_client(), b"[" + b"1," * 600 + b"1]", status=413)
     assert "1000 bytes" in body["error"] and "--max-bytes" in body["error"]
@@ -61,7 +61,7 @@ def test_unknown_document_is_a_404_page(client):
 
 
 def test_unexpected_errors_answer_a_page_without_a_stack_trace(app, client, monkeypatch):
-    from viewer.views import documents
+    from viewer.web.views import documents
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")

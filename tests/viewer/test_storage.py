@@ -1,7 +1,7 @@
 """Documents are kept in SQLite across restarts, can be deleted, and expire."""
 import time
 
-from viewer.app import create_app
+from viewer.web.app import create_app
 
 
 def test_post_forms(client, post):

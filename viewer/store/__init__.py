@@ -1,0 +1,1 @@
+"""Where documents live: the SQLite file and the documents in it."""

@@ -1,0 +1,210 @@
+"""Storing, finding and deleting documents; the entry point for anything that brings JSON in.
+
+`save_document` is what the `POST /docs` form and `GET /fetch` both call inside a request.
+"""
+import json
+import secrets
+import time
+from array import array
+
+from flask import current_app
+
+from ..core.index import ARRAYS, Index, IndexCache
+from ..core.scan import scan
+from ..errors import TooLarge, ViewerError
+from .db import connect, get_db
+
+CHUNK = 64 * 1024
+# Only these response headers of a fetched document are kept; never Authorization or cookies.
+FETCH_HEADERS = ("content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
+
+
+def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None) -> str:
+    """Check, index and store a JSON document; return its id (shown at `/docs/<id>`).
+
+    `raw` is the document's bytes as received (bytes or bytearray). `source_url` is where it came
+    from, used to resolve its links. `fetch_info` describes a fetch: `status` (int), `fetched_at`
+    (epoch seconds or ISO text) and `headers` (a mapping; only content-type, x-ratelimit-limit,
+    x-ratelimit-remaining, x-ratelimit-reset and retry-after are kept). Must run inside a request or
+    app context. Raises TooLarge (413) over the configured limit and DocumentError (400, with
+    `line`, `column` and `excerpt` when known) for anything that is not a JSON document.
+    """
+    limit = current_app.config["MAX_BYTES"]
+    if len(raw) > limit:
+        raise TooLarge(f"The document is {format_size(len(raw))}; the viewer accepts documents up to "
+                       f"{format_size(limit)} (start it with --max-bytes to change the limit).")
+    if source_url is not None and not isinstance(source_url, str):
+        raise ViewerError("source_url must be text.")
+    if len(raw) > 16 << 20:
+        _cache().drop()  # a big document's index replaces the cached ones rather than adding to them
+    result = scan(raw)
+    doc_id = secrets.token_urlsafe(12)
+    db = get_db()
+    view = memoryview(raw)
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(
+            "INSERT INTO documents (id, created_at, size, body_start, body_end, line_count, source_url,"
+            " fetch_info, notices, duplicates, landmarks, preview) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (doc_id, time.time(), len(raw), result.body_start, result.body_end, result.line_count,
+             source_url or None, _fetch_info_json(fetch_info), json.dumps(result.notices),
+             json.dumps(result.duplicates), json.dumps(result.landmarks), _preview(raw, result.body_start)))
+        db.executemany("INSERT INTO chunks (doc_id, seq, data) VALUES (?,?,?)",
+                       ((doc_id, seq, view[offset:offset + CHUNK])
+                        for seq, offset in enumerate(range(0, len(raw), CHUNK))))
+        for name, _ in ARRAYS:
+            _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    finally:
+        view.release()
+    _cache().put((current_app.config["DATABASE"], doc_id),
+                 Index(result.starts, result.parents, result.matches, result.kinds))
+    return doc_id
+
+
+def _write_blob(db, doc_id, name, data):
+    """Write an array into its row piece by piece, so SQLite never holds a second copy of it."""
+    cur = db.execute("INSERT INTO line_arrays (doc_id, name, data) VALUES (?, ?, zeroblob(?))",
+                     (doc_id, name, len(data)))
+    with db.blobopen("line_arrays", "data", cur.lastrowid) as blob:
+        for offset in range(0, len(data), 1 << 20):
+            blob.write(data[offset:offset + (1 << 20)])
+
+
+def _read_array(db, doc_id, name, code):
+    row = db.execute("SELECT rowid, length(data) FROM line_arrays WHERE doc_id = ? AND name = ?",
+                     (doc_id, name)).fetchone()
+    result = array(code, bytes(row[1]))
+    target = memoryview(result).cast("B")
+    with db.blobopen("line_arrays", "data", row[0], readonly=True) as blob:
+        for offset in range(0, row[1], 1 << 20):
+            piece = blob.read(1 << 20)
+            target[offset:offset + len(piece)] = piece
+    return result
+
+
+def _fetch_info_json(info):
+    if not info:
+        return None
+    headers = {str(k).lower(): str(v) for k, v in dict(info.get("headers") or {}).items()}
+    kept = {"status": info.get("status"), "fetched_at": info.get("fetched_at"),
+            "headers": {name: headers[name] for name in FETCH_HEADERS if name in headers}}
+    return json.dumps(kept, default=str)
+
+
+def _preview(raw, start) -> str:
+    text = bytes(raw[start:start + 400]).decode("utf-8", "ignore")
+    return " ".join(text.split())[:120]
+
+
+def format_size(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
+    return f"{size} bytes"
+
+
+def _cache() -> IndexCache:
+    cache = current_app.extensions.get("viewer.index_cache")
+    if cache is None:
+        cache = current_app.extensions["viewer.index_cache"] = IndexCache(current_app.config["INDEX_CACHE_BYTES"])
+    return cache
+
+
+class Document:
+    """A stored document: its row's fields, its index (loaded on first use) and reads of its bytes."""
+
+    def __init__(self, row):
+        self.id = row["id"]
+        self.created_at, self.size, self.line_count = row["created_at"], row["size"], row["line_count"]
+        self.body_start, self.body_end = row["body_start"], row["body_end"]
+        self.source_url = row["source_url"]
+        self.fetch_info = json.loads(row["fetch_info"]) if row["fetch_info"] else None
+        self.notices, self.duplicates = json.loads(row["notices"]), json.loads(row["duplicates"])
+        self.landmarks, self.preview = json.loads(row["landmarks"]), row["preview"]
+        self._index = None
+        self._chunks = {}
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            key = (current_app.config["DATABASE"], self.id)
+            self._index = _cache().get(key)
+            if self._index is None:
+                db = get_db()
+                self._index = Index(*(_read_array(db, self.id, name, code) for name, code in ARRAYS))
+                _cache().put(key, self._index)
+        return self._index
+
+    def read(self, start: int, end: int) -> bytes:
+        """The raw bytes from `start` to `end`, reading only the chunks that hold them."""
+        first, last = start // CHUNK, (max(end, start + 1) - 1) // CHUNK
+        missing = [seq for seq in range(first, last + 1) if seq not in self._chunks]
+        if missing:
+            if len(self._chunks) > 256:
+                self._chunks.clear()
+            rows = get_db().execute("SELECT seq, data FROM chunks WHERE doc_id = ? AND seq BETWEEN ? AND ?",
+                                    (self.id, missing[0], missing[-1]))
+            for seq, data in rows:
+                self._chunks[seq] = data
+        data = b"".join(self._chunks[seq] for seq in range(first, last + 1))
+        return data[start - first * CHUNK:end - first * CHUNK]
+
+    def blocks(self, start: int, end: int, size: int = 1 << 20, reverse: bool = False):
+        """Yield (offset, bytes) pieces of about `size` bytes covering `start`..`end`, in order."""
+        if end <= start:
+            return
+        first, last = start // CHUNK, (end - 1) // CHUNK
+        step = max(1, size // CHUNK)
+        ranges = [(b, min(last, b + step - 1)) for b in range(first, last + 1, step)]
+        for block_first, block_last in reversed(ranges) if reverse else ranges:
+            rows = get_db().execute(
+                "SELECT data FROM chunks WHERE doc_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                (self.id, block_first, block_last))
+            data = b"".join(row[0] for row in rows)
+            base = block_first * CHUNK
+            lo, hi = max(start, base) - base, min(end, base + len(data)) - base
+            yield base + lo, data[lo:hi]
+
+    def raw_chunks(self):
+        """The bytes as received, piece by piece; usable after the request has ended (for streaming)."""
+        db = connect(current_app.config["DATABASE"])
+
+        def pieces():
+            try:
+                for (data,) in db.execute("SELECT data FROM chunks WHERE doc_id = ? ORDER BY seq", (self.id,)):
+                    yield data
+            finally:
+                db.close()
+        return pieces()
+
+
+def get_document(doc_id: str) -> Document:
+    row = get_db().execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if row is None:
+        raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
+                          f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
+    return Document(row)
+
+
+def recent_documents(limit: int = 50) -> list:
+    rows = get_db().execute("SELECT id, created_at, size, line_count, source_url, preview, '[]' AS notices,"
+                            " '[]' AS duplicates, '{}' AS landmarks, body_start, body_end, NULL AS fetch_info"
+                            " FROM documents ORDER BY created_at DESC LIMIT ?", (limit,))
+    return [Document(row) for row in rows]
+
+
+def delete_document(doc_id: str) -> bool:
+    deleted = get_db().execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+    _cache().drop((current_app.config["DATABASE"], doc_id))
+    return bool(deleted)
+
+
+def delete_all() -> int:
+    deleted = get_db().execute("DELETE FROM documents").rowcount
+    _cache().drop()
+    return deleted
+

@@ -1,0 +1,208 @@
+"""Documents: put one in, show it (a page, then rows on demand), find in it, its raw bytes, delete."""
+import time
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ...core import paths, search
+from ...core.landmarks import landmark_values
+from ...core.outline import Outline
+from ...core.render import RowRenderer
+from ...errors import ViewerError
+from ...kustomer.links import page_links
+from ...store.documents import (
+    delete_all,
+    delete_document,
+    format_size,
+    get_document,
+    save_document,
+)
+from ..intake import read_posted_document
+from ..security import require_same_origin
+
+bp = Blueprint("documents", __name__)
+
+FIRST_SCREEN = 120  # rows sent inside the page, so the document shows before any script runs
+MAX_ROWS = 1000  # rows per request for more
+RAW_VIEW_LIMIT = 4 * 1024 * 1024  # bytes shown on the raw page; /raw always has every byte
+
+
+@bp.post("/docs")
+def create():
+    raw, source_url = read_posted_document()
+    doc_id = save_document(raw, source_url=source_url)
+    return redirect(url_for("documents.show", doc_id=doc_id), code=303)
+
+
+def _renderer(doc, outline):
+    return RowRenderer(doc, outline, source_url=doc.source_url,
+                       allowed_hosts=current_app.config["ALLOWED_HOSTS"])
+
+
+@bp.get("/docs/<doc_id>")
+def show(doc_id):
+    doc = get_document(doc_id)
+    outline = Outline(doc.index)
+    lines = outline.lines(0, FIRST_SCREEN)
+    rows = _renderer(doc, outline).render(lines, 0)
+    pages = page_links(landmark_values(doc), doc.source_url, current_app.config["ALLOWED_HOSTS"])
+    expires = doc.created_at + current_app.config["EXPIRE_HOURS"] * 3600
+    return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
+                           size=format_size(doc.size), expires_in=_duration(expires - time.time()),
+                           rate=_rate_limits(doc.fetch_info))
+
+
+def _int_arg(name, default=None, low=0, high=None):
+    value = request.args.get(name)
+    if value in (None, ""):
+        if default is None:
+            raise ViewerError(f"The parameter {name} is required.")
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ViewerError(f"The parameter {name} must be a whole number, not {value!r}.") from None
+    return max(low, number if high is None else min(number, high))
+
+
+def _outline(doc):
+    text = request.args.get("x", "")
+    try:
+        exceptions = [int(x) for x in text.split(",") if x][:100_000]
+    except ValueError:
+        raise ViewerError("The parameter x must list line numbers separated by commas.") from None
+    return Outline(doc.index, collapsed=request.args.get("mode") == "c", exceptions=exceptions)
+
+
+@bp.get("/docs/<doc_id>/rows")
+def rows(doc_id):
+    """Rows `start`.. (or around line `line`, `before` rows above it) under the fold state `mode`/`x`."""
+    doc = get_document(doc_id)
+    outline = _outline(doc)
+    count = _int_arg("count", 200, 1, MAX_ROWS)
+    line_row = None
+    if request.args.get("line"):
+        line_row = outline.row_of(_int_arg("line", high=doc.line_count - 1))
+        start = max(0, line_row - _int_arg("before", 0))
+    else:
+        start = _int_arg("start", 0, 0, max(0, outline.total - 1))
+    lines = outline.lines(start, count)
+    html = _renderer(doc, outline).render(lines, start)
+    return jsonify({"total": outline.total, "start": start, "row": line_row, "count": len(lines), "html": str(html)})
+
+
+@bp.get("/docs/<doc_id>/path")
+def path(doc_id):
+    doc = get_document(doc_id)
+    line = _int_arg("line", high=doc.line_count - 1)
+    parts = paths.segments(doc, line)
+    return jsonify({"line": line, "javascript": paths.javascript_path(parts), "pointer": paths.json_pointer(parts)})
+
+
+@bp.get("/docs/<doc_id>/search")
+def find(doc_id):
+    """The next (or previous) line holding the text `q` after line `line`, and what to unfold to show it."""
+    doc = get_document(doc_id)
+    query = request.args.get("q", "")
+    if not query:
+        raise ViewerError("Type some text to find.")
+    backwards = request.args.get("dir") == "prev"
+    line, wrapped = search.find(doc, query, _int_arg("line", -1, -1, doc.line_count), backwards)
+    result = {"line": line, "wrapped": wrapped, "reveal": []}
+    if line is not None:
+        index = doc.index
+        opener = index.opener(line)
+        result["reveal"] = [*index.ancestors(opener), *([opener] if opener != line else [])]
+    return jsonify(result)
+
+
+@bp.get("/docs/<doc_id>/count")
+def count(doc_id):
+    """How many times `q` occurs; asked after the first hit is shown, since it reads the whole document.
+
+    The count is null when a search for other text in the document began before it was done.
+    """
+    doc = get_document(doc_id)
+    query = request.args.get("q", "")
+    return jsonify({"q": query, "count": search.count(doc, query) if query else 0})
+
+
+@bp.get("/docs/<doc_id>/raw")
+def raw(doc_id):
+    doc = get_document(doc_id)
+    response = Response(doc.raw_chunks(), mimetype="application/json")
+    response.content_length = doc.size
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="document-{doc.id}.json"'
+    return response
+
+
+@bp.get("/docs/<doc_id>/line/<int:line>")
+def whole_line(doc_id, line):
+    """One line's bytes as sent (a line too long to show in a row)."""
+    doc = get_document(doc_id)
+    if not 0 <= line < doc.line_count:
+        raise ViewerError(f"The document has no line {line + 1}.", status=404)
+    starts = doc.index.starts
+    return Response(doc.read(starts[line], starts[line + 1]).strip(), mimetype="text/plain")
+
+
+@bp.get("/docs/<doc_id>/text")
+def text(doc_id):
+    """The raw view: the document's text exactly as received."""
+    doc = get_document(doc_id)
+    shown = doc.read(0, min(doc.size, RAW_VIEW_LIMIT)).decode("utf-8", "ignore")
+    return render_template("raw.html", doc=doc, text=shown, cut=doc.size > RAW_VIEW_LIMIT,
+                           size=format_size(doc.size), limit=format_size(RAW_VIEW_LIMIT))
+
+
+@bp.post("/docs/<doc_id>/delete")
+def delete(doc_id):
+    require_same_origin()
+    if not delete_document(doc_id):
+        raise ViewerError(f"There is no document {doc_id!r}.", status=404)
+    return redirect(url_for("home.index"), code=303)
+
+
+@bp.delete("/docs/<doc_id>")
+def delete_by_method(doc_id):
+    require_same_origin()
+    if not delete_document(doc_id):
+        raise ViewerError(f"There is no document {doc_id!r}.", status=404)
+    return "", 204
+
+
+@bp.post("/docs/delete")
+def delete_everything():
+    require_same_origin()
+    delete_all()
+    return redirect(url_for("home.index"), code=303)
+
+
+def _duration(seconds) -> str:
+    seconds = max(0, int(seconds))
+    hours, minutes = divmod(seconds // 60, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _rate_limits(info):
+    if not info:
+        return None
+    headers = info.get("headers") or {}
+    figures = {name: headers.get(f"x-ratelimit-{name}") for name in ("limit", "remaining", "reset")}
+    figures["retry_after"] = headers.get("retry-after")
+    figures["status"], figures["fetched_at"] = info.get("status"), info.get("fetched_at")
+    figures["content_type"] = headers.get("content-type")
+    reset = figures["reset"]
+    if reset and reset.isdigit():
+        figures["reset_in"] = _duration(int(reset) - time.time()) if int(reset) > time.time() else "now"
+    return figures
+
