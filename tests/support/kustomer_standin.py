@@ -7,8 +7,8 @@ Kustomer-shaped samples, checks the bearer key (or the session cookie the app pa
 browser would send), sends rate-limit headers, and answers per-test overrides for error cases.
 """
 import errno
-import os
 import json
+import os
 import random
 import ssl
 import time
@@ -28,11 +28,22 @@ RATE_LIMIT = 1000  # requests per minute (the Enterprise plan)
 ORGS = ("acme",)
 CUSTOMER_ID = "5f1a2b3c4d5e6f7a8b9c0d1e"
 CONVERSATION_ID = "60aa11bb22cc33dd44ee55ff"
+ORDER_CONVERSATION_ID = "60aa11bb22cc33dd44ee5600"  # a conversation whose custom.orderId names an order
+ORDER_ID = "5826ab180fcc2514008b2a94"  # a kobject.order whose custom.itemsId names two items
+ITEM_IDS = ("5af9ac1bd672767b2f0a9869", "5af9ac21deb0106530702456")
+# A customer whose sensitive attributes Kustomer masks until an unmasking window is opened for them.
+MASKED_CUSTOMER_ID = "5f1a2b3c4d5e6f7a8b9c0d2b"
 SAMPLE_PATHS = {
     f"/v1/customers/{CUSTOMER_ID}": "customer.json",
     f"/v1/conversations/{CONVERSATION_ID}": "conversation.json",
     f"/v1/conversations/{CONVERSATION_ID}/messages": "conversation-messages.json",
     "/v1/klasses/orders/62bb00aa11cc22dd33ee44ff": "kobject-order.json",
+    f"/v1/conversations/{ORDER_CONVERSATION_ID}": "conversation-with-order.json",
+    f"/v1/klasses/order/{ORDER_ID}": "kobject-order-1059.json",
+    **{f"/v1/klasses/item/{item}": f"kobject-item-{item}.json" for item in ITEM_IDS},
+    "/v1/metadata/customer": "metadata-customer.json",
+    "/v1/metadata/conversation": "metadata-conversation.json",
+    "/v1/metadata/kobject.order": "metadata-kobject.order.json",
 }
 JSON = "application/json; charset=utf-8"
 # A name that resolves to a loopback address where nothing listens: a refused connection.
@@ -113,6 +124,7 @@ class KustomerStandIn(ServerThread):
         self.overrides: dict = {}
         self.requests: list[Request] = []
         self.remaining = RATE_LIMIT
+        self.unmasked_customers: set = set()
         self._serve(_bind_random_loopback(self._handler_class()), ssl_context)
         self.address, self.port = self.httpd.server_address[:2]
 
@@ -138,6 +150,7 @@ class KustomerStandIn(ServerThread):
         self.overrides.clear()
         self.requests.clear()
         self.remaining = RATE_LIMIT
+        self.unmasked_customers.clear()
 
     def api_requests(self, path: str | None = None) -> list[Request]:
         return [r for r in self.requests if ".api." in r.host or r.host.startswith("api.")
@@ -163,6 +176,16 @@ class KustomerStandIn(ServerThread):
 
     def document(self, request: Request) -> Response:
         parts = urlsplit(request.path)
+        window = f"/v1/customers/{MASKED_CUSTOMER_ID}/unmasking-windows"
+        if request.method == "POST" and parts.path == window:
+            self.unmasked_customers.add(MASKED_CUSTOMER_ID)
+            body = {"data": {"type": "unmasking_window", "id": "6a00aa11bb22cc33dd44ee01",
+                             "attributes": {"customer": MASKED_CUSTOMER_ID, "durationHours": 24}}}
+            return Response(201, json.dumps(body), {"Content-Type": JSON})
+        if parts.path == f"/v1/customers/{MASKED_CUSTOMER_ID}":
+            unmasked = MASKED_CUSTOMER_ID in self.unmasked_customers
+            name = "customer-unmasked-by-kustomer.json" if unmasked else "customer-masked-by-kustomer.json"
+            return Response(200, sample(name), {"Content-Type": JSON})
         if parts.path in SAMPLE_PATHS:
             return Response(200, sample(SAMPLE_PATHS[parts.path]), {"Content-Type": JSON})
         if parts.path == "/v1/customers":
