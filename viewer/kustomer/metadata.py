@@ -169,3 +169,9 @@ def _why(resource: str, exc: ViewerError) -> str:
         return f"Kustomer did not accept the key for the metadata of {resource} (401)."
     title = getattr(exc, "title", None) or str(exc).split("\n")[0]
     return f"The metadata for {resource} could not be read: {title}"
+
+
+def cache_for(app) -> MetadataCache:
+    """The app's one metadata cache, shared by masking, labels and references."""
+    return app.extensions.setdefault(
+        "viewer.metadata", MetadataCache(float(app.config.get("METADATA_CACHE_SECONDS", CACHE_SECONDS))))
