@@ -34,12 +34,15 @@ def _server_options(parser, suppress=False):
                         help=f"largest document accepted, in bytes (default {settings.MAX_BYTES}, 256 MiB)")
     parser.add_argument("--expire-hours", type=float, default=default(settings.EXPIRE_HOURS),
                         help=f"hours a document is kept (default {settings.EXPIRE_HOURS:g})")
+    parser.add_argument("--key-file", metavar="PATH", default=default(None),
+                        help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
+                             "(service install stores it so, mode 0600)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m viewer", description=DESCRIPTION)
     _server_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="{open}")
+    commands = parser.add_subparsers(dest="command", metavar="{open,service}")
     opener = commands.add_parser("open", help="show a document in the running viewer (starting one if needed)",
                                  description="Put a JSON document into the running viewer, starting one in the "
                                              "background when none answers, and open it in the default browser.")
@@ -47,6 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     opener.add_argument("--source-url", help="where the document came from (its links resolve against it)")
     opener.add_argument("--no-browser", action="store_true", help="print the document's URL, do not open a browser")
     _server_options(opener, suppress=True)
+    service = commands.add_parser("service", help="start the viewer at login: install, uninstall or status",
+                                  description="Have the viewer start at login for the current user, with the "
+                                              "options given and the API key from KUSTOMER_API_KEY (stored in a "
+                                              "file only you can read): a systemd user unit on Linux, a "
+                                              "LaunchAgent on macOS, a Run entry (pythonw.exe) on Windows.")
+    service.add_argument("action", choices=("install", "uninstall", "status"),
+                         help="install (and start now), uninstall (and stop), or say whether it is installed "
+                              "and answering")
+    _server_options(service, suppress=True)
     return parser
 
 
@@ -57,6 +69,9 @@ def main(argv=None) -> int:
         return 1
     if args.command == "open":
         return open_document(args)
+    if args.command == "service":
+        from .service.command import run
+        return run(args)
     return serve(args)
 
 
@@ -94,6 +109,9 @@ def serve(args) -> int:
     import waitress
 
     _return_freed_memory_to_the_system()
+    if args.key_file:
+        from .kustomer.upstream import KEY_FILE_VARIABLE
+        os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
 
     from .web.app import create_app
 

@@ -1,7 +1,7 @@
 """The viewer's options and their defaults, in one place for the command line, the app and the docs."""
 from pathlib import Path
 
-from platformdirs import user_data_dir
+from platformdirs import user_config_dir, user_data_dir
 
 from .kustomer.allowlist import DEFAULT_ALLOWED_HOSTS
 
@@ -16,6 +16,11 @@ LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 def default_database() -> Path:
     return Path(user_data_dir("api-bookmarklets", appauthor=False)) / "viewer.sqlite3"
+
+
+def default_key_file() -> Path:
+    """Where `service install` keeps the API key of a viewer started at login (mode 0600)."""
+    return Path(user_config_dir("api-bookmarklets", appauthor=False)) / "kustomer-api-key"
 
 
 def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,

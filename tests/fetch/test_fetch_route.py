@@ -106,3 +106,16 @@ def test_another_sites_background_request_fetches_nothing(kustomer, viewer, get)
     navigation = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"}
     assert get(fetch_url(viewer, CONVERSATION), headers=navigation).status == 303
     assert len(kustomer.api_requests()) == 1
+
+
+def test_a_key_file_is_read_at_each_fetch(kustomer, hosts_file, certificates, tmp_path, get):
+    key_file = tmp_path / "kustomer-api-key"
+    key_file.write_text(k.KEY + "\n")
+    key_file.chmod(0o600)
+    with k.viewer_process(hosts_file, certificates.ca_file, tmp_path, key=None,
+                          extra_args=["--key-file", str(key_file)]) as viewer:
+        assert get(fetch_url(viewer, CONVERSATION)).status == 303
+        key_file.write_text("a-newer-key\n")  # no restart
+        get(fetch_url(viewer, CONVERSATION))
+    assert [r.headers["Authorization"] for r in kustomer.api_requests(f"/v1/conversations/{k.CONVERSATION_ID}")] == \
+        [f"Bearer {k.KEY}", "Bearer a-newer-key"]

@@ -56,6 +56,13 @@ def missing_key(variable: str) -> UpstreamError:
                     "Without a key, the Send to viewer bookmarklet still works on any API page you can open."])
 
 
+def key_file_problem(path: str, why: str) -> UpstreamError:
+    return UpstreamError(
+        "key_file", "The API key file is not usable",
+        f"The viewer reads your API key from {path} (its --key-file option), but {why}. "
+        f"To store the key again, set KUSTOMER_API_KEY and run: python -m viewer service install", 401)
+
+
 def malformed_key(variable: str) -> UpstreamError:
     return UpstreamError(
         "malformed_key", "The API key is not usable",

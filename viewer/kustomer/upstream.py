@@ -17,6 +17,8 @@ from .allowlist import DEFAULT_ALLOWED_HOSTS, NotAllowed, check_url
 from .errors import UpstreamError
 
 KEY_VARIABLE = "KUSTOMER_API_KEY"
+# Set by `--key-file`: the key is read from this file at each request, and the variable above is ignored.
+KEY_FILE_VARIABLE = "KUSTOMER_API_KEY_FILE"
 
 # The response headers worth keeping with a document: its type and Kustomer's rate-limit figures.
 KEPT_HEADERS = ("content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
@@ -57,13 +59,30 @@ class Fetched:
 
 
 def api_key(environ=os.environ) -> str:
-    """The key from the environment, read now (so a changed environment takes effect at restart)."""
-    key = environ.get(KEY_VARIABLE, "").strip()
+    """The key from its file when one is named, else from the environment; read at each request."""
+    key_file = environ.get(KEY_FILE_VARIABLE)
+    key = _read_key_file(key_file) if key_file else environ.get(KEY_VARIABLE, "").strip()
     if not key:
         raise explain.missing_key(KEY_VARIABLE)
     # A header value cannot hold these; http.client would otherwise raise with the key in its message.
     if any(ch.isspace() or ord(ch) < 0x21 or ord(ch) > 0x7E for ch in key):
         raise explain.malformed_key(KEY_VARIABLE)
+    return key
+
+
+def _read_key_file(path: str) -> str:
+    try:
+        if os.name == "posix" and os.stat(path).st_mode & 0o077:
+            raise explain.key_file_problem(path, "other users can read it; make it yours alone with "
+                                                 f"chmod 600 {path}")
+        with open(path, encoding="ascii") as file:
+            key = file.read().strip()
+    except OSError as exc:
+        raise explain.key_file_problem(path, exc.strerror or str(exc)) from None
+    except UnicodeDecodeError:
+        raise explain.key_file_problem(path, "it holds characters an API key cannot contain") from None
+    if not key:
+        raise explain.key_file_problem(path, "it is empty")
     return key
 
 
