@@ -14,6 +14,19 @@ BLOCKED = (f"The browser blocked the viewer's tab. Allow pop-ups for this site, 
            f"{settings.SEND_TO_VIEWER_NAME} again.")
 
 
+def not_running(viewer: str) -> str:
+    """What the agent reads when nothing answers at the viewer's address: the command that starts it."""
+    parts = urlsplit(viewer)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    option = "" if port == settings.DEFAULT_VIEWER_PORT else f" --port {port}"
+    return (f"The JSON viewer is not running: nothing answers at {viewer}.\n\n"
+            f"Start it in a terminal with:\n    python -m viewer{option}\n"
+            f"(or api-bookmarklets-viewer{option}; \"python -m viewer service install{option}\" starts it at "
+            f"every login).\n\n"
+            f"This page keeps its JSON: once the viewer runs, click {settings.SEND_TO_VIEWER_NAME} again "
+            f"and nothing is lost.")
+
+
 def check_viewer_url(viewer: str) -> str:
     """The viewer's address, without a trailing slash; http(s), host, no query or fragment."""
     parts = urlsplit(viewer)
@@ -24,7 +37,11 @@ def check_viewer_url(viewer: str) -> str:
 
 
 def compile_send_to_viewer(viewer: str) -> Compiled:
-    docs_url = check_viewer_url(viewer) + "/docs"
-    code = render("send_to_viewer.js.j2", docs_url=docs_url, not_json=NOT_JSON, blocked=BLOCKED)
+    viewer = check_viewer_url(viewer)
+    parts = urlsplit(viewer)
+    docs_url = viewer + "/docs"
+    code = render("send_to_viewer.js.j2", send_url=viewer + "/send",
+                  viewer_origin=f"{parts.scheme}://{parts.netloc}", not_json=NOT_JSON, blocked=BLOCKED,
+                  not_running=not_running(viewer))
     href = to_href(code, settings.SEND_TO_VIEWER_NAME)
     return Compiled(settings.SEND_TO_VIEWER_NAME, None, DESCRIPTION, PAGE, href, open=docs_url)

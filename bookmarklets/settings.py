@@ -9,7 +9,8 @@ DEFAULT_DEFINITIONS = PACKAGE / "defaults" / "kustomer.toml"
 DEFAULT_OUT = "dist"
 
 # Where the local JSON viewer listens unless told otherwise.
-DEFAULT_VIEWER = "http://127.0.0.1:8737"
+DEFAULT_VIEWER_PORT = 8737
+DEFAULT_VIEWER = f"http://127.0.0.1:{DEFAULT_VIEWER_PORT}"
 
 # Firefox keeps at most this many characters in a bookmark's URL.
 MAX_HREF_LENGTH = 65_536

@@ -21,6 +21,12 @@ class DocumentError(ViewerError):
         self.line, self.column, self.excerpt = line, column, excerpt
 
 
+class FormWithoutDocument(DocumentError):
+    """A form posted with its document left out: what to do is to send it again from where it came."""
+
+    title = "Send the document again"
+
+
 class TooLarge(ViewerError):
     """A document over the size limit."""
 

@@ -5,12 +5,13 @@ A small loopback server stands in for the viewer; the viewer itself is tested en
 import email.parser
 import email.policy
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from bookmarklets.pipeline import build
-from bookmarklets.send_to_viewer import NOT_JSON
+from bookmarklets.send_to_viewer import NOT_JSON, not_running
 from tests.builder.running import chromium_run, firefox_run
 from tests.support import browsers
 from tests.support.browsers import wait_for
@@ -24,9 +25,16 @@ JSON_TEXT = ('{"data":{"id":"60aa","attributes":{"name":"Zoë & Co + 100% = \\"o
              '  "big":12345678901234567890123,"float":2.50,"emoji":"😀","empty":{},"list":[1,true,null]}}}\n')
 
 
+# The viewer's own page that tells Send to viewer it answers, with its own script.
+SEND_PAGE = '<!doctype html><title>viewer</title><p id="send-status"></p><script src="/static/send.js"></script>'
+SEND_JS = (Path(__file__).resolve().parents[2] / "viewer" / "static" / "send.js").read_bytes()
+
+
 @pytest.fixture(scope="module")
 def viewer():
     with LoopbackServer() as server:
+        server.route("/send", Response(200, SEND_PAGE))
+        server.route("/static/send.js", Response(200, SEND_JS, {"Content-Type": "text/javascript"}))
         server.route("/docs", Response(303, "", {"Location": "/docs/1"}))
         server.route("/docs/1", Response(200, "<!doctype html><title>viewer</title>"))
         yield server
@@ -73,7 +81,9 @@ def test_through_the_viewer_alerts_like_the_plain_one(chromium, site, viewer_bui
 
 @pytest.fixture(scope="module")
 def chromium_with_popup_blocker(kustomer_site):
-    driver = browsers.chromium(https_port=kustomer_site.port, popup_blocking=True)
+    # The site counts as public, as Kustomer does: its pages' requests to loopback are under Local Network Access.
+    driver = browsers.chromium(https_port=kustomer_site.port, popup_blocking=True,
+                               extra_args=[f"--ip-address-space-overrides=127.0.0.1:{kustomer_site.port}=public"])
     yield driver
     browsers.quit_chromium(driver)
 
@@ -109,11 +119,18 @@ def posted(viewer):
     return fields
 
 
+LOOPBACK_FETCH = """const done = arguments[arguments.length - 1];
+fetch(arguments[0], {mode: "no-cors"}).then(() => done("answered"), () => done("refused"));"""
+
+
 def test_send_to_viewer_in_chromium_with_the_popup_blocker_on(chromium_with_popup_blocker, site, clean_viewer,
                                                               viewer_build):
     driver = chromium_with_popup_blocker
     serve_json(site)
     driver.get(API_PAGE)
+    # The page may not fetch from the viewer (Local Network Access), which is why the bookmarklet only navigates.
+    assert driver.execute_async_script(LOOPBACK_FETCH, f"http://127.0.0.1:{clean_viewer.port}/send") == "refused"
+    clean_viewer.requests.clear()
     click_in_chromium(driver, bookmarklet(viewer_build, "Send to viewer", None).href)
     assert posted(clean_viewer) == {"json": JSON_TEXT, "source_url": API_PAGE}
     wait_for(lambda: len(driver.window_handles) == 2, message="the viewer's tab")
@@ -146,9 +163,25 @@ def run_from_firefox_toolbar(client, href):
             script_args=[href])
 
 
-def test_send_to_viewer_in_firefoxs_json_viewer(firefox, site, clean_viewer, viewer_build):
+@pytest.fixture()
+def public_firefox(firefox, kustomer_site):
+    """Firefox taking the site for a public one, as Kustomer is (Local Network Access applies to its pages)."""
+    def pref(script, *args):
+        with firefox.using_context(firefox.CONTEXT_CHROME):
+            firefox.execute_script(script, script_args=list(args))
+    pref("Services.prefs.setCharPref('network.lna.address_space.public.override', arguments[0])",
+         f"127.0.0.1:{kustomer_site.port}")
+    yield firefox
+    pref("Services.prefs.clearUserPref('network.lna.address_space.public.override')")
+
+
+def test_send_to_viewer_in_firefoxs_json_viewer(public_firefox, site, clean_viewer, viewer_build):
+    firefox = public_firefox
     serve_json(site)
     firefox.navigate(API_PAGE)
+    assert firefox.execute_async_script(LOOPBACK_FETCH, script_args=[f"http://127.0.0.1:{clean_viewer.port}/send"]) \
+        == "refused"
+    clean_viewer.requests.clear()
     run_from_firefox_toolbar(firefox, bookmarklet(viewer_build, "Send to viewer", None).href)
     assert posted(clean_viewer) == {"json": JSON_TEXT, "source_url": API_PAGE}
     wait_for(lambda: len(firefox.window_handles) == 2, message="the viewer's tab")
@@ -170,3 +203,41 @@ def test_catalog_names_the_viewer_bookmarklets(viewer_build, viewer):
     assert sum(folder == "Kustomer API via viewer" for folder, _ in names) == 7
     assert json.dumps(bookmarklet(viewer_build, "Send to viewer", None).open) == \
         json.dumps(f"http://127.0.0.1:{viewer.port}/docs")
+
+
+@pytest.fixture()
+def stopped_viewer_build():
+    url = f"http://127.0.0.1:{browsers.free_port()}"
+    return url, bookmarklet(build(viewer=url), "Send to viewer", None).href
+
+
+def test_send_to_viewer_says_when_the_viewer_is_not_running_in_chromium(chromium_with_popup_blocker, site,
+                                                                        stopped_viewer_build):
+    driver = chromium_with_popup_blocker
+    url, href = stopped_viewer_build
+    serve_json(site)
+    driver.get(API_PAGE)
+    click_in_chromium(driver, href)
+    alert = wait_for(lambda: driver.switch_to.alert, message="the alert")
+    assert alert.text == not_running(url)
+    alert.accept()
+    wait_for(lambda: len(driver.window_handles) == 1, message="the tab with the browser's error page to close")
+    assert driver.current_url == API_PAGE
+
+
+def test_send_to_viewer_says_when_the_viewer_is_not_running_in_firefox(public_firefox, site, stopped_viewer_build):
+    from tests.builder.running import firefox_alert
+
+    url, href = stopped_viewer_build
+    serve_json(site)
+    public_firefox.navigate(API_PAGE)
+    run_from_firefox_toolbar(public_firefox, href)
+    assert wait_for(lambda: firefox_alert(public_firefox), 15, message="the alert") == not_running(url)
+    wait_for(lambda: len(public_firefox.window_handles) == 1, message="the tab with the error page to close")
+    assert public_firefox.get_url() == API_PAGE
+
+
+def test_the_not_running_message_names_the_command_for_the_viewers_port():
+    assert "python -m viewer\n" in not_running("http://127.0.0.1:8737")
+    assert "python -m viewer --port 9000\n" in not_running("http://127.0.0.1:9000")
+    assert "click Send to viewer again and nothing is lost" in not_running("http://127.0.0.1:8737")

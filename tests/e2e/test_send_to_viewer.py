@@ -2,8 +2,14 @@
 import re
 import urllib.request
 
+import pytest
+
+from bookmarklets.pipeline import build
+from bookmarklets.send_to_viewer import not_running
+from tests.support import browsers
 from tests.support import kustomer_standin as k
 from tests.support.browsers import wait_for
+from tests.support.viewer_process import ViewerProcess
 
 APP_PAGE = f"https://acme.kustomerapp.com/app/customers/{k.CUSTOMER_ID}/event/{k.CONVERSATION_ID}"
 API_PAGE = f"https://acme.api.kustomerapp.com/v1/customers/{k.CUSTOMER_ID}"
@@ -57,3 +63,66 @@ def test_firefox_sends_the_exact_json_from_its_json_viewer(kustomer, viewer, boo
     firefox.find_element("id", "find").send_keys("90071992547409931\ue007")  # Enter
     wait_for(lambda: "90071992547409931" in firefox.execute_script("return document.body.textContent"),
              message="the exact big number")
+
+
+@pytest.fixture()
+def stopped_viewer_port():
+    return browsers.free_port()
+
+
+@pytest.fixture()
+def public_chromium(standin):
+    """Chromium that takes the Kustomer stand-in for a public site, as Kustomer is: a request from its pages
+    to a loopback address is then under Local Network Access rules, as it is for a support agent."""
+    driver = browsers.chromium(popup_blocking=True, extra_args=[
+        f"--host-resolver-rules=MAP *.kustomerapp.com:443 {standin.address}:443", "--ignore-certificate-errors",
+        f"--ip-address-space-overrides={standin.address}:443=public"])
+    yield driver
+    browsers.quit_chromium(driver)
+
+
+def click_send(driver, href):
+    driver.execute_script("document.getElementById('bookmark')?.remove();"
+                          "const a = document.createElement('a'); a.id = 'bookmark'; a.textContent = 'Send';"
+                          "a.style = 'position:fixed;left:0;bottom:0;z-index:2147483647;background:#fff';"
+                          "a.href = arguments[0]; document.body.append(a);", href)
+    driver.find_element("id", "bookmark").click()
+
+
+def test_a_stopped_viewer_is_named_and_a_second_click_after_starting_it_delivers(kustomer, public_chromium,
+                                                                                stopped_viewer_port, tmp_path):
+    driver = public_chromium
+    url = f"http://127.0.0.1:{stopped_viewer_port}"
+    href = next(c.href for c in build(viewer=url).compiled if c.name == "Send to viewer")
+    driver.get(APP_PAGE)
+    driver.get(API_PAGE)
+    assert driver.execute_script("return isSecureContext")
+    page = driver.current_window_handle
+    click_send(driver, href)
+    alert = wait_for(lambda: driver.switch_to.alert, message="the alert that the viewer is not running")
+    assert alert.text == not_running(url)
+    assert f"nothing answers at {url}" in alert.text and f"python -m viewer --port {stopped_viewer_port}" in alert.text
+    alert.accept()
+    wait_for(lambda: driver.window_handles == [page], message="the tab with the browser's error page to close")
+
+    with ViewerProcess(tmp_path, port=stopped_viewer_port) as viewer:
+        # This page may not fetch from the running viewer (Local Network Access): the bookmarklet only navigates.
+        assert driver.execute_async_script(
+            "fetch(arguments[0], {mode: 'no-cors'}).then(() => arguments[1]('answered'), () => arguments[1]('refused'))",
+            f"{viewer.url}/ping") == "refused"
+        click_send(driver, href)  # the same page, not reloaded: it still has its JSON
+        wait_for(lambda: len(driver.window_handles) == 2, message="the viewer's tab")
+        driver.switch_to.window([h for h in driver.window_handles if h != page][0])
+        doc_url = wait_for(lambda: DOC_PAGE.match(driver.current_url) and driver.current_url, 15,
+                           message="the document page")
+        assert doc_url.startswith(viewer.url) and raw_of(doc_url) == k.sample("customer.json")
+        assert driver.execute_script("return window.opener") is None
+        driver.close()
+        driver.switch_to.window(page)
+
+
+def test_the_send_page_on_its_own_says_what_it_is_for(viewer, chromium):
+    chromium.get(f"{viewer.url}/send")
+    assert "receives documents from the Send to viewer bookmarklet" in wait_for(
+        lambda: "bookmarklet" in chromium.find_element("id", "send-status").text
+        and chromium.find_element("id", "send-status").text, message="the page's note")

@@ -16,11 +16,11 @@ class ViewerProcess:
     """Started on construction; `.output()` is what it printed, for a failing test's message.
 
     `wrap` turns the command line into the one to run (for example inside a private /etc/hosts),
-    `env` replaces the environment, `extra_args` are more viewer options.
+    `env` replaces the environment, `extra_args` are more viewer options, `port` a port of the test's choosing.
     """
 
-    def __init__(self, folder: Path, *, wrap=None, env=None, extra_args=(), timeout: float = 30.0):
-        self.port = free_port()
+    def __init__(self, folder: Path, *, wrap=None, env=None, extra_args=(), timeout: float = 30.0, port=None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = Path(folder) / "viewer.sqlite3"
         self.log = Path(folder) / "viewer.log"

@@ -4,7 +4,7 @@ import re
 
 from flask import current_app, request
 
-from ..errors import DocumentError, TooLarge
+from ..errors import DocumentError, FormWithoutDocument, TooLarge
 from ..store.documents import format_size
 
 FORM = "application/x-www-form-urlencoded"
@@ -12,6 +12,10 @@ FORM = "application/x-www-form-urlencoded"
 FIELD = re.compile(rb"[A-Za-z_][A-Za-z0-9_.-]*=")
 # Whitespace to the end: `raw.strip()` would copy a whole big document just to see it is not empty.
 BLANK = re.compile(rb"\s*\Z")
+# A browser that sends a form again (reloading a tab Send to viewer opened) keeps its fields, not the file.
+RESENT = ("This form arrived without its document, as happens when a browser sends a form again after a reload. "
+          "Go back to the page that shows the JSON and click Send to viewer again: that page still has it. "
+          "(On the viewer's home page, paste JSON or pick a file before sending.)")
 
 
 def read_posted_document():
@@ -35,6 +39,8 @@ def read_posted_document():
     if len(raw) > limit:
         raise _too_large(len(raw), limit)
     if BLANK.match(raw):
+        if request.mimetype in (FORM, "multipart/form-data"):
+            raise FormWithoutDocument(RESENT)
         raise DocumentError("The document is empty: send JSON as the request body, the form field json "
                             "or the file field file.")
     return raw, (source_url or None)

@@ -32,7 +32,8 @@ _TITLES = {400: "This is not a JSON document the viewer can show", 403: "Refused
 
 def _viewer_error(error: ViewerError):
     return error_response(str(error), error.status, line=getattr(error, "line", None),
-                          column=getattr(error, "column", None), excerpt=getattr(error, "excerpt", None))
+                          column=getattr(error, "column", None), excerpt=getattr(error, "excerpt", None),
+                          title=getattr(error, "title", None))
 
 
 def _http_error(error: HTTPException):
