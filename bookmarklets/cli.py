@@ -5,6 +5,7 @@ from pathlib import Path
 
 from bookmarklets import settings
 from bookmarklets.errors import BookmarkletError
+from bookmarklets.send_to_viewer import port_option
 from bookmarklets.layout import bar
 from bookmarklets.outputs import write_all
 from bookmarklets.pipeline import build, build_date, render_files
@@ -26,7 +27,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="build.py", description=DESCRIPTION, epilog=EPILOG,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--definitions", nargs="+", metavar="FILE", type=Path,
-                   help="TOML definition files (default: the embedded Kustomer set)")
+                   help=f"TOML definition files (default: the embedded Kustomer set, {settings.DEFAULT_DEFINITIONS})")
     p.add_argument("--out", metavar="DIR", type=Path, default=Path(settings.DEFAULT_OUT),
                    help=f"where to write the files (default: {settings.DEFAULT_OUT})")
     p.add_argument("--check", action="store_true",
@@ -54,7 +55,18 @@ def main(argv=None) -> int:
     print(table + f"\n{len(result.compiled)} bookmarklets, {result.examples} examples hold. Wrote:")
     for path in written:
         print(f"  {path}")
+    print(viewer_note(result.viewer, through=args.viewer is not None))
     return 0
+
+
+def viewer_note(viewer: str, through: bool) -> str:
+    """The viewer's address is built into the bookmarklets: moving the viewer means building again."""
+    which = (f"The \"…{settings.VIEWER_FOLDER_SUFFIX}\" bookmarklets and {settings.SEND_TO_VIEWER_NAME} are"
+             if through else f"{settings.SEND_TO_VIEWER_NAME} is")
+    port = port_option(viewer)
+    return (f"{which} built for the viewer at {viewer}. Start it with `python -m viewer{port}`, or have it start "
+            f"at login with `python -m viewer service install{port}`. To move the viewer to another port, "
+            f"build again with --viewer http://127.0.0.1:PORT.")
 
 
 def summary(result) -> str:

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from bookmarklets import hints
 from bookmarklets.errors import BookmarkletError
 from bookmarklets.jsengine import JsEngine, JsRegexSyntaxError
 
@@ -74,13 +75,14 @@ def read_all(paths, engine: JsEngine) -> list[Folder]:
 def read(path, engine: JsEngine) -> tuple[str, list[Bookmarklet]]:
     source = str(path)
     try:
-        data = tomllib.loads(Path(path).read_bytes().decode("utf-8"))
+        text = Path(path).read_bytes().decode("utf-8")
+        data = tomllib.loads(text)
     except OSError as exc:
         raise BookmarkletError(f"{source}: cannot read the file: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise BookmarkletError(f"{source}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
-        raise BookmarkletError(f"{source}: not valid TOML: {exc}") from None
+        raise BookmarkletError(hints.toml_error(source, text, str(exc))) from None
     _no_unknown_fields(data, TOP_FIELDS, f"{source}:")
     folder = _title(data, "folder", f"{source}:")
     tables = data.get("bookmarklet")
@@ -111,6 +113,10 @@ def _bookmarklet(table: dict, index: int, source: str, engine: JsEngine) -> Book
     try:
         groups = engine.regex_groups(match)
     except JsRegexSyntaxError as exc:
+        javascript = hints.python_regex(match)
+        if javascript is not None:
+            raise BookmarkletError(f"{label}: match uses Python's (?P<name>…) groups; JavaScript writes "
+                                   f"(?<name>…) and refers back with \\k<name>: match = '{javascript}'") from None
         raise BookmarkletError(f"{label}: match is not a JavaScript regular expression: {exc}") from None
     if any(unicodedata.category(c) == "Cc" for c in open_):
         # Browsers strip tabs and line breaks from URLs, and Chromium refuses a URL with both a line break and "<".

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from bookmarklets import settings
 from bookmarklets.javascript import Compiled, environment, render
 from bookmarklets.layout import bar
+from bookmarklets.send_to_viewer import port_option
 
 
 def csp_hash(text: str) -> str:
@@ -21,7 +22,7 @@ def _static(name: str) -> str:
     return environment().loader.get_source(environment(), name)[0]
 
 
-def render_page(compiled: list[Compiled]) -> str:
+def render_page(compiled: list[Compiled], viewer: str = settings.DEFAULT_VIEWER) -> str:
     script, style = _static("install.js"), _static("install.css")
     numbered = iter(range(1, len(compiled) + 1))
     groups = [(folder, [(f"bookmarklet-{next(numbered)}", item) for item in items])
@@ -29,5 +30,7 @@ def render_page(compiled: list[Compiled]) -> str:
     return render("install.html.j2",
                   groups=groups,
                   bookmarks_file=settings.BOOKMARKS_HTML,
+                  viewer=viewer, port_option=port_option(viewer),
+                  through=any(item.via for item in compiled),
                   script=Markup(script), style=Markup(style),
                   script_hash=csp_hash(script), style_hash=csp_hash(style))

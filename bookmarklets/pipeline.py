@@ -15,6 +15,7 @@ from bookmarklets.through_viewer import through_viewer
 class Build:
     compiled: list[Compiled]
     examples: int  # how many examples were run and held
+    viewer: str = settings.DEFAULT_VIEWER  # the address Send to viewer and the "via viewer" folder open
 
 
 def build(definition_files=None, viewer: str | None = None) -> Build:
@@ -29,13 +30,13 @@ def build(definition_files=None, viewer: str | None = None) -> Build:
         compiled = [compile_bookmarklet(b, folder.name) for folder in folders for b in folder.bookmarklets]
         compiled.append(compile_send_to_viewer(viewer or settings.DEFAULT_VIEWER))
         examples = sum(check(item, engine) for item in compiled)
-    return Build(compiled, examples)
+    return Build(compiled, examples, viewer or settings.DEFAULT_VIEWER)
 
 
 def render_files(result: Build, date: int) -> dict[str, str]:
     return {
         settings.BOOKMARKS_HTML: bookmarks_html.render(result.compiled, date),
-        settings.INSTALL_PAGE: install_page.render_page(result.compiled),
+        settings.INSTALL_PAGE: install_page.render_page(result.compiled, result.viewer),
         settings.CATALOG_JSON: catalog.render(result.compiled),
     }
 

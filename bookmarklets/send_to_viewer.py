@@ -14,11 +14,16 @@ BLOCKED = (f"The browser blocked the viewer's tab. Allow pop-ups for this site, 
            f"{settings.SEND_TO_VIEWER_NAME} again.")
 
 
-def not_running(viewer: str) -> str:
-    """What the agent reads when nothing answers at the viewer's address: the command that starts it."""
+def port_option(viewer: str) -> str:
+    """` --port N` when the viewer is not on its default port, for the commands that start it."""
     parts = urlsplit(viewer)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    option = "" if port == settings.DEFAULT_VIEWER_PORT else f" --port {port}"
+    return "" if port == settings.DEFAULT_VIEWER_PORT else f" --port {port}"
+
+
+def not_running(viewer: str) -> str:
+    """What the agent reads when nothing answers at the viewer's address: the command that starts it."""
+    option = port_option(viewer)
     return (f"The JSON viewer is not running: nothing answers at {viewer}.\n\n"
             f"Start it in a terminal with:\n    python -m viewer{option}\n"
             f"(or api-bookmarklets-viewer{option}; \"python -m viewer service install{option}\" starts it at "

@@ -120,6 +120,21 @@ def test_viewer_adds_a_folder(tmp_path):
     assert len(via) == 7
     assert all(e["through"] == "http://127.0.0.1:9999/fetch?url=" for e in via)
     assert entries[-1]["open"] == "http://127.0.0.1:9999/docs"
+    # The address is in the links: the output says so, with the commands for that port.
+    note = result.stdout.splitlines()[-1]
+    assert note.startswith('The "… via viewer" bookmarklets and Send to viewer are built for the viewer at '
+                           "http://127.0.0.1:9999. Start it with `python -m viewer --port 9999`")
+    assert "`python -m viewer service install --port 9999`" in note and "build again with --viewer" in note
+    page = (tmp_path / "index.html").read_text()
+    assert "<code>http://127.0.0.1:9999</code>" in page and "<code>python -m viewer service install --port 9999</code>" in page
+
+
+def test_the_default_build_says_where_send_to_viewer_goes(built):
+    result, out = built
+    assert result.stdout.splitlines()[-1].startswith(
+        "Send to viewer is built for the viewer at http://127.0.0.1:8737. Start it with `python -m viewer`,")
+    page = (out / "index.html").read_text()
+    assert "<code>python -m viewer</code>" in page and "<code>python -m viewer service install</code>" in page
 
 
 def test_bad_viewer_url(tmp_path):

@@ -46,8 +46,36 @@ def test_good_file_builds(tmp_path):
 
 def test_toml_syntax_error_names_the_line(tmp_path):
     message = refused(tmp_path, GOOD.replace('name = "SKU"', 'name = "SKU'))
-    assert message.startswith("shop.toml: not valid TOML:")
+    assert message.startswith("shop.toml: bookmarklet #1: name: not valid TOML:")
     assert "(at line 5, column 12)" in message
+
+
+DOUBLE_QUOTED = "match = \"^https://shop\\.example/p/(?<sku>[^/?#]+)\""
+SINGLE_QUOTED = "match = '^https://shop\\.example/p/(?<sku>[^/?#]+)'"
+
+
+def test_a_regex_in_double_quotes_is_named_with_its_fix(tmp_path):
+    assert SINGLE_QUOTED in GOOD
+    message = refused(tmp_path, GOOD.replace(SINGLE_QUOTED, DOUBLE_QUOTED))
+    assert message == ('shop.toml: bookmarklet "SKU": match: a backslash in "double quotes" starts a TOML escape '
+                       "(Unescaped '\\' in a string (at line 7, column 25)); write a regular expression in "
+                       "'single quotes', where a backslash is just a backslash: " + SINGLE_QUOTED)
+
+
+def test_the_bookmarklet_is_named_even_when_its_name_comes_after_the_regex(tmp_path):
+    second = GOOD.split("[[bookmarklet]]", 1)[1].replace('name = "SKU"\n', "").replace(SINGLE_QUOTED, DOUBLE_QUOTED)
+    text = GOOD + "\n[[bookmarklet]]" + second.replace("[[bookmarklet.example]]", 'name = "Later"\n\n[[bookmarklet.example]]', 1)
+    assert refused(tmp_path, text).startswith('shop.toml: bookmarklet "Later": match: a backslash in "double quotes"')
+
+
+def test_pythons_named_groups_are_named_with_the_javascript_spelling(tmp_path):
+    python = "match = '^https://shop\\.example/p/(?P<sku>[^/?#]+)/(?P=sku)'"
+    message = refused(tmp_path, GOOD.replace(SINGLE_QUOTED, python))
+    javascript = "match = '^https://shop\\.example/p/(?<sku>[^/?#]+)/\\k<sku>'"
+    assert message == ('shop.toml: bookmarklet "SKU": match uses Python\'s (?P<name>…) groups; JavaScript writes '
+                       "(?<name>…) and refers back with \\k<name>: " + javascript)
+    fixed = GOOD.replace(SINGLE_QUOTED, javascript).split("[[bookmarklet.example]]")[0]
+    assert [c.name for c in build([write(tmp_path, fixed)]).compiled] == ["SKU", "Send to viewer"]
 
 
 @pytest.mark.parametrize("field", ["name", "description", "match", "open"])
@@ -183,3 +211,15 @@ def test_line_break_in_open(tmp_path):
 def test_line_break_in_page(tmp_path):
     message = refused(tmp_path, GOOD.replace('name = "SKU"', 'name = "SKU"\npage = "a\\rproduct"'))
     assert message.startswith('shop.toml: bookmarklet "SKU": page ') and "line break" in message
+
+
+def test_the_readmes_extra_pattern_builds_next_to_the_defaults(tmp_path):
+    from pathlib import Path
+
+    from bookmarklets import settings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("<!-- one-more-pattern -->\n```toml\n", 1)[1].split("```", 1)[0]
+    result = build([settings.DEFAULT_DEFINITIONS, write(tmp_path, example, "order.toml")])
+    assert [c.name for c in result.compiled if c.folder == "Kustomer API"][-1] == "Order"
+    assert len([c for c in result.compiled if c.folder == "Kustomer API"]) == 8
