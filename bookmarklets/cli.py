@@ -64,8 +64,11 @@ def viewer_note(viewer: str, through: bool) -> str:
     which = (f"The \"…{settings.VIEWER_FOLDER_SUFFIX}\" bookmarklets and {settings.SEND_TO_VIEWER_NAME} are"
              if through else f"{settings.SEND_TO_VIEWER_NAME} is")
     port = port_option(viewer)
-    return (f"{which} built for the viewer at {viewer}. Start it with `python -m viewer{port}`, or have it start "
-            f"at login with `python -m viewer service install{port}`. To move the viewer to another port, "
+    # Installed with pipx, the commands are on the PATH; `python -m viewer` works in a checkout.
+    installed = Path(sys.argv[0]).name.startswith("api-bookmarklets-build")
+    viewer_command = "api-bookmarklets-viewer" if installed else "python -m viewer"
+    return (f"{which} built for the viewer at {viewer}. Start it with `{viewer_command}{port}`, or have it start "
+            f"at login with `{viewer_command} service install{port}`. To move the viewer to another port, "
             f"build again with --viewer http://127.0.0.1:PORT.")
 
 

@@ -157,6 +157,8 @@ def open_document(args) -> int:
             command += ["--db", args.db]
         for pattern in args.allow_hosts or ():
             command += ["--allow-host", pattern]
+        if args.key_file:
+            command += ["--key-file", os.path.abspath(args.key_file)]
         subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True, cwd=os.getcwd())
         deadline = time.monotonic() + 20
