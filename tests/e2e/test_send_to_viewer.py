@@ -112,7 +112,7 @@ def test_a_stopped_viewer_is_named_and_a_second_click_after_starting_it_delivers
             f"{viewer.url}/ping") == "refused"
         click_send(driver, href)  # the same page, not reloaded: it still has its JSON
         wait_for(lambda: len(driver.window_handles) == 2, message="the viewer's tab")
-        driver.switch_to.window([h for h in driver.window_handles if h != page][0])
+        driver.switch_to.window(next(h for h in driver.window_handles if h != page))
         doc_url = wait_for(lambda: DOC_PAGE.match(driver.current_url) and driver.current_url, 15,
                            message="the document page")
         assert doc_url.startswith(viewer.url) and raw_of(doc_url) == k.sample("customer.json")
