@@ -11,6 +11,10 @@ from tests.support.kustomer_standin import KustomerStandIn
 from tests.support.servers import LoopbackServer
 from tests.support.tls import make_certificates
 
+# An app inside the test process reads the key from here and would send it to Kustomer: tests use none.
+for _name in ("KUSTOMER_API_KEY", "KUSTOMER_API_KEY_FILE"):
+    os.environ.pop(_name, None)
+
 
 @pytest.fixture(scope="session")
 def certificates(tmp_path_factory):

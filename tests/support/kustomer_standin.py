@@ -44,6 +44,8 @@ SAMPLE_PATHS = {
     "/v1/metadata/customer": "metadata-customer.json",
     "/v1/metadata/conversation": "metadata-conversation.json",
     "/v1/metadata/kobject.order": "metadata-kobject.order.json",
+    "/v1/metadata/kobject.item": "metadata-kobject.item.json",
+    f"/v1/customers/{CUSTOMER_ID}/klasses/order": "customer-klasses-order.json",
 }
 JSON = "application/json; charset=utf-8"
 # A name that resolves to a loopback address where nothing listens: a refused connection.

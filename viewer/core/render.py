@@ -92,10 +92,11 @@ def read_lines(doc, lines) -> dict:
 class RowRenderer:
     """Renders rows of one document for one request (keeps depths and parents' keys it has seen)."""
 
-    def __init__(self, doc, outline, *, source_url=None, allowed_hosts=()):
+    def __init__(self, doc, outline, *, source_url=None, allowed_hosts=(), annotations=None):
         self.doc, self.index, self.outline = doc, doc.index, outline
         self.source_url, self.allowed_hosts = source_url, allowed_hosts
         self._depths, self._texts = {}, {}
+        self._init_annotations(annotations)
 
     def render(self, lines, first_row: int) -> Markup:
         self._texts.update(read_lines(self.doc, [x for x in lines if x not in self._texts]))
@@ -148,14 +149,16 @@ class RowRenderer:
                 parts.append(self._string(value, cls, text, line))
             elif cls:
                 parts.append(Markup('<span class="{}">{}</span>').format(cls, value))
+                if ttype in Name.Tag and len(parts) == 1:
+                    parts.append(self._label(line))
             else:
                 parts.append(escape(value))
         return Markup("").join(parts)
 
     def _string(self, token, cls, text, line) -> Markup:
         value = _decode_string(token) if token.endswith('"') and len(token) > 1 else None
-        link = None
-        if value:
+        link = self._reference(value, line) if value else None
+        if value and not link:
             key = text.key_name
             parent_key = self._parent_key(line) if key in LINK_KEYS else None
             link = link_for(value, key=key, parent_key=parent_key, source_url=self.source_url,
@@ -180,3 +183,31 @@ class RowRenderer:
         if parent not in self._texts:
             self._texts.update(read_lines(self.doc, [parent]))
         return self._texts[parent].key_name
+
+    # Kustomer's attribute metadata (kustomer.annotations): a label beside each custom attribute's key, and
+    # reference attributes (`…Id`, `…Rel`) whose IDs link to the objects they name. The text stays as sent.
+
+    def _init_annotations(self, annotations):
+        self.annotations = annotations if annotations else None
+        self._custom = annotations.custom_attributes(self.doc, self._texts) if self.annotations else None
+
+    def _label(self, line) -> Markup:
+        found = self._custom.of_line(line) if self._custom else None
+        if not found or found[2]:
+            return Markup("")
+        resource, name, _ = found
+        label = self.annotations.label(resource, name)
+        if not label:
+            return Markup("")
+        text, from_metadata = label
+        title = (f"{resource} attribute {name}: its label in Kustomer" if from_metadata else
+                 f"{resource} attribute {name}: the label Kustomer shows by default (no label in the metadata)")
+        return Markup('<span class="attr-label{}" title="{}">{}</span>').format(
+            "" if from_metadata else " default", title, text)
+
+    def _reference(self, value, line):
+        found = self._custom.of_line(line) if self._custom else None
+        if not found:
+            return None
+        href = self.annotations.reference(found[0], found[1], value)
+        return (href, "api") if href else None

@@ -28,8 +28,9 @@ def _is_web_url(value: str) -> bool:
 def link_for(value: str, *, key=None, parent_key=None, source_url=None, allowed_hosts=()):
     """(href, kind) for a whole string value, kind "api" (through /fetch) or "web"; or None."""
     if source_url:
+        # Kustomer spells a KObject's `klass` relationship `link`, where others have `links`.
         api_like = value.startswith("/v1/") or (
-            parent_key == "links" and key in LINK_KEYS and value.startswith("/")) or _is_web_url(value)
+            parent_key in ("links", "link") and key in LINK_KEYS and value.startswith("/")) or _is_web_url(value)
         if api_like:
             try:
                 absolute = check_url(urljoin(source_url, value), allowed_hosts)

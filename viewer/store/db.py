@@ -29,6 +29,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     data BLOB NOT NULL,
     PRIMARY KEY (doc_id, seq)
 );
+-- What Kustomer's attribute metadata said of a document's objects when it arrived: labels and references.
+CREATE TABLE IF NOT EXISTS annotations (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    data TEXT NOT NULL
+);
 -- One entry per pretty-printed line in each array (see viewer.scan), one row per array.
 CREATE TABLE IF NOT EXISTS line_arrays (
     doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,

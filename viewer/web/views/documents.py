@@ -17,7 +17,9 @@ from ...core.landmarks import landmark_values
 from ...core.outline import Outline
 from ...core.render import RowRenderer
 from ...errors import ViewerError
+from ...kustomer.annotations import Annotations
 from ...kustomer.links import page_links
+from ...store.annotations import load_annotations
 from ...store.documents import (
     delete_all,
     delete_document,
@@ -25,8 +27,10 @@ from ...store.documents import (
     get_document,
     save_document,
 )
+from ..annotate import annotate, posted_by_the_viewer
 from ..intake import read_posted_document
 from ..security import require_same_origin
+from .fetch import limits
 
 bp = Blueprint("documents", __name__)
 
@@ -39,12 +43,20 @@ RAW_VIEW_LIMIT = 4 * 1024 * 1024  # bytes shown on the raw page; /raw always has
 def create():
     raw, source_url = read_posted_document()
     doc_id = save_document(raw, source_url=source_url)
+    if source_url and posted_by_the_viewer():
+        annotate(doc_id, source_url, limits())
     return redirect(url_for("documents.show", doc_id=doc_id), code=303)
 
 
-def _renderer(doc, outline):
+def _renderer(doc, outline, annotations=None):
     return RowRenderer(doc, outline, source_url=doc.source_url,
-                       allowed_hosts=current_app.config["ALLOWED_HOSTS"])
+                       allowed_hosts=current_app.config["ALLOWED_HOSTS"],
+                       annotations=annotations if annotations is not None else _annotations(doc))
+
+
+def _annotations(doc) -> Annotations:
+    """Labels and references stored when the document arrived (see web.annotate); never an API call."""
+    return Annotations(load_annotations(doc.id), doc.source_url, current_app.config["ALLOWED_HOSTS"])
 
 
 @bp.get("/docs/<doc_id>")
@@ -52,12 +64,13 @@ def show(doc_id):
     doc = get_document(doc_id)
     outline = Outline(doc.index)
     lines = outline.lines(0, FIRST_SCREEN)
-    rows = _renderer(doc, outline).render(lines, 0)
+    annotations = _annotations(doc)
+    rows = _renderer(doc, outline, annotations).render(lines, 0)
     pages = page_links(landmark_values(doc), doc.source_url, current_app.config["ALLOWED_HOSTS"])
     expires = doc.created_at + current_app.config["EXPIRE_HOURS"] * 3600
     return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
                            size=format_size(doc.size), expires_in=_duration(expires - time.time()),
-                           rate=_rate_limits(doc.fetch_info))
+                           rate=_rate_limits(doc.fetch_info), annotations=annotations)
 
 
 def _int_arg(name, default=None, low=0, high=None):

@@ -8,6 +8,7 @@ from ...kustomer.allowlist import NotAllowed
 from ...kustomer.errors import UpstreamError
 from ...kustomer.links import fetch_href
 from ...store.documents import save_document
+from ..annotate import annotate
 from .errors import wants_json
 
 bp = Blueprint("fetch", __name__)
@@ -22,6 +23,7 @@ def fetch_document():
             raise NotAllowed("Say which API URL to fetch: /fetch?url=https://{org}.api.kustomerapp.com/v1/…")
         got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits())
         doc_id = store(got)
+        annotate(doc_id, got.final_url, limits())
     except ViewerError as exc:
         return error_response(exc, url)
     return redirect(f"/docs/{doc_id}", 303)

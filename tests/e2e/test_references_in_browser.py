@@ -1,0 +1,51 @@
+"""In Chromium: from a conversation opened on its own, its order and the order's items are one click each away."""
+import re
+import urllib.request
+
+from tests.e2e.test_through_viewer import through_viewer
+from tests.support import kustomer_standin as k
+from tests.support.browsers import wait_for
+
+APP_PAGE = f"https://acme.kustomerapp.com/app/conversations/{k.ORDER_CONVERSATION_ID}"
+DOC_PAGE = re.compile(r"^http://127\.0\.0\.1:\d+/docs/[A-Za-z0-9_-]+$")
+
+
+def raw_of(doc_url):
+    with urllib.request.urlopen(f"{doc_url}/raw", timeout=10) as response:
+        return response.read()
+
+
+def next_document(driver, previous):
+    return wait_for(lambda: DOC_PAGE.match(driver.current_url) and driver.current_url != previous
+                    and driver.current_url, 15, message="the next document page")
+
+
+def visible_label(driver, key, text):
+    """The label shown beside `key`, once the rows are on screen."""
+    def find():
+        for label in driver.find_elements("css selector", ".row .attr-label"):
+            row_text = label.find_element("xpath", "./ancestor::div[contains(@class, 'row')]").text
+            if f'"{key}"' in row_text and label.text == text and label.is_displayed():
+                return label
+        return None
+    return wait_for(find, 10, message=f"the label {text!r} beside {key}")
+
+
+def test_chromium_from_a_conversation_to_its_order_and_an_item(kustomer, viewer, bookmarklets, chromium):
+    chromium.get(APP_PAGE)
+    chromium.execute_script("location.href = arguments[0]", through_viewer(bookmarklets, viewer, "Conversation"))
+    conversation = next_document(chromium, None)
+    assert raw_of(conversation) == k.sample("conversation-with-order.json")
+    visible_label(chromium, "orderId", "Order")
+
+    chromium.find_element("css selector", f'a.link-api[href*="%2Fv1%2Fklasses%2Forder%2F{k.ORDER_ID}"]').click()
+    order = next_document(chromium, conversation)
+    assert raw_of(order) == k.sample("kobject-order-1059.json")
+    visible_label(chromium, "orderStatusStr", "Order Status")
+    assert chromium.find_element("css selector", ".attr-label.default").text == "Gift Note"
+
+    item = k.ITEM_IDS[1]
+    chromium.find_element("css selector", f'a.link-api[href*="%2Fv1%2Fklasses%2Fitem%2F{item}"]').click()
+    landed = next_document(chromium, order)
+    assert raw_of(landed) == k.sample(f"kobject-item-{item}.json")
+    visible_label(chromium, "priceNum", "Price")
