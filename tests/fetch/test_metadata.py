@@ -153,3 +153,15 @@ def test_another_sites_form_post_reads_no_metadata(kustomer, fresh_viewer, get):
         page = response.read().decode()
     assert labels(page) == {} and "metadata-note" not in page
     assert kustomer.api_requests() == []
+
+
+def test_a_key_file_that_cannot_be_used_is_named_in_the_line(kustomer, hosts_file, certificates, tmp_path, get):
+    key_file = tmp_path / "key"
+    key_file.write_text("")
+    key_file.chmod(0o600)
+    with k.viewer_process(hosts_file, certificates.ca_file, tmp_path, key=None,
+                          extra_args=["--key-file", str(key_file)]) as process:
+        page = get(process.post(k.sample("kobject-order-1059.json"), source_url=ORDER)).text
+    note = re.search(r'<p class="notice" id="metadata-note">(.*?)</p>', page, re.DOTALL).group(1)
+    assert str(key_file) in note and "it is empty" in note
+    assert labels(page) == {} and kustomer.api_requests() == []

@@ -21,14 +21,14 @@ def annotate(doc_id: str, source_url, limits: upstream.Limits):
     except (NotAllowed, ValueError):
         return
     try:
-        key = upstream.api_key()
-    except UpstreamError:
-        key = None
+        key, why = upstream.api_key(), None
+    except UpstreamError as exc:
+        key, why = None, NO_KEY if exc.kind == "missing_key" else f"{exc.title}: {exc}"
     cache = cache_for(current_app)
 
     def read(resource):
         if key is None:
-            raise MetadataUnavailable(NO_KEY)
+            raise MetadataUnavailable(why)
         return cache.get(source_url, resource, allowed_hosts=allowed, limits=limits, key=key)
 
     data = annotations.build(ObjectReader(get_document(doc_id)), read)
