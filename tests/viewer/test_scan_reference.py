@@ -1,0 +1,69 @@
+"""The scanner gives the same index and the same errors as the reference scanner, on every input."""
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.viewer import scan_reference
+from tests.viewer.conftest import DATA
+from viewer.core import scan
+from viewer.errors import DocumentError
+
+CORPUS = DATA / "JSONTestSuite" / "test_parsing"
+FILES = sorted(CORPUS.glob("*.json")) if CORPUS.exists() else []
+FIELDS = ("body_start", "body_end", "starts", "parents", "matches", "kinds", "notices", "duplicates", "landmarks")
+
+
+def outcome(module, raw):
+    try:
+        result = module.scan(raw)
+    except DocumentError as exc:
+        return ("error", str(exc), exc.line, exc.column, exc.excerpt, exc.status)
+    return ("index", *(getattr(result, name) for name in FIELDS))
+
+
+def assert_same(raw):
+    assert outcome(scan, raw) == outcome(scan_reference, raw), raw[:200]
+
+
+@pytest.mark.skipif(not FILES, reason=f"{CORPUS} is not there")
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_corpus(path):
+    assert_same(path.read_bytes())
+
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text())
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner), st.dictionaries(st.text(max_size=3), inner)),
+                      max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, st.sampled_from([None, 0, 1, 2]), st.booleans())
+def test_generated_documents(value, indent, ascii_only):
+    assert_same(json.dumps(value, indent=indent, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, st.data())
+def test_damaged_documents(value, data):
+    raw = bytearray(json.dumps(value, indent=1, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    for _ in range(data.draw(st.integers(1, 3))):
+        at = data.draw(st.integers(0, len(raw)))
+        piece = data.draw(st.sampled_from([b"", b",", b"\\", b'"', b"\\u12", b"}", b"]", b"{", b"\n", b"1", b"\x01",
+                                           b"tru", b"-", b".5", b"e"]))
+        cut = data.draw(st.integers(0, 2))
+        raw[at:at + cut] = piece
+    assert_same(bytes(raw))
+
+
+@pytest.mark.parametrize("raw", [
+    b'["' + b'ab\\n\\"\\u00e9\\ud83d\\ude00x' * 2000 + b'"]',
+    b'{"a": "' + b'\\n' * 5000 + b'\\x"}',
+    b'["' + b'\\"' * 3000,
+    b"[" + b"0," * 5000 + b"0]",
+    b"[" * 3000 + b"]" * 3000,
+    b"[1.5e+3, -0, 0.1E-2, 1., 01, -a, 1e]",
+])
+def test_awkward_documents(raw):
+    assert_same(raw)
