@@ -125,7 +125,8 @@ def serve(args) -> int:
               f"Use --host 127.0.0.1 unless you mean it.\n{bar}", file=sys.stderr, flush=True)
     print(f"JSON viewer: {_url(args.host, args.port)}/  (documents in {app.config['DATABASE']}; Ctrl+C stops)",
           flush=True)
-    waitress.serve(app, host=args.host, port=args.port, threads=4, ident="viewer",
+    # Eight workers: big intakes hold at most four (viewer.web.admission), so four always answer the rest.
+    waitress.serve(app, host=args.host, port=args.port, threads=8, ident="viewer",
                    max_request_body_size=app.config["MAX_CONTENT_LENGTH"], _quiet=True)
     return 0
 

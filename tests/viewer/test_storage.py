@@ -63,3 +63,27 @@ def test_home_lists_recent_documents(client, post):
     page = client.get("/").get_data(as_text=True)
     assert "{&#34;first&#34;: &#34;document&#34;}" in page
     assert 'name="json"' in page and 'type="file"' in page
+
+
+def test_big_form_fields_decode_across_read_pieces(client):
+    from urllib.parse import quote
+    mebibyte = 1 << 20
+    prefix = len("other=1&json=") + len(quote('["'))
+    for shift in range(-3, 3):  # a %XX cut by the end of the first piece read, at every place
+        text = '["' + "a" * (mebibyte - prefix + shift) + '\u00e9 + %", ' + '"b\u00e9c", ' * 50000 + "1]"
+        body = f"other=1&json={quote(text, safe='')}&json=ignored&source_url=https%3A%2F%2Fx.api.kustomerapp.com%2F"
+        response = client.post("/docs", data=body.encode(), content_type="application/x-www-form-urlencoded")
+        assert response.status_code == 303, response.get_data(as_text=True)
+        doc = response.headers["Location"].rsplit("/", 1)[1]
+        assert client.get(f"/docs/{doc}/raw").data == text.encode()
+    assert "x.api.kustomerapp.com" in client.get(f"/docs/{doc}").get_data(as_text=True)
+
+
+def test_form_refusals(client):
+    def post(body):
+        return client.post("/docs", data=body, content_type="application/x-www-form-urlencoded",
+                           headers={"Accept": "application/json"})
+    assert "without its document" in post(b"source_url=x&other=%7B%7D").get_json()["error"]
+    assert "malformed" in post(b"json=%7B%7").get_json()["error"]
+    assert "without its document" in post(b"json=&source_url=x").get_json()["error"]
+    assert post(b'{"sent": "as form"}').status_code == 303

@@ -29,13 +29,11 @@ def read_posted_document():
         else:
             raw = request.form.get("json", "").encode("utf-8", "surrogatepass")
         source_url = request.form.get("source_url") or source_url
+    elif request.mimetype == FORM:
+        raw, form_source_url = _read_form(request.stream, limit)
+        source_url = form_source_url or source_url
     else:
-        raw = _read_stream(request.stream, request.content_length, limit, form=request.mimetype == FORM)
-        if request.mimetype == FORM and FIELD.match(raw):
-            fields = _form_fields(raw)
-            if "json" in fields:
-                raw = fields["json"]
-                source_url = fields.get("source_url", b"").decode("utf-8", "replace") or source_url
+        raw = _read_stream(request.stream, request.content_length, limit)
     if len(raw) > limit:
         raise _too_large(len(raw), limit)
     if BLANK.match(raw):
@@ -46,15 +44,60 @@ def read_posted_document():
     return raw, (source_url or None)
 
 
-def _form_fields(body) -> dict:
-    """Decode a url-encoded form to {name: bytes}, at C speed: one big field can be a whole document."""
-    fields = {}
-    for part in bytes(body).split(b"&"):
-        name, _, value = part.partition(b"=")
-        name = _unquote(name).decode("utf-8", "replace")
-        if name not in fields:
-            fields[name] = _unquote(value)
-    return fields
+PIECE = 1 << 20  # bytes of a form body decoded at a time
+KEPT_FIELDS = ("json", "source_url")
+
+
+def _read_form(stream, limit):
+    """(document, source_url or None) from a url-encoded body, decoded piece by piece as it is read.
+
+    Neither the encoded body (up to three times the document) nor a copy of it is ever held whole:
+    only the field `json` is kept, decoded, in one growing buffer. A body that does not start like
+    a form is a JSON document sent with the form's content type, and is kept as it is.
+    """
+    first = stream.read(PIECE)
+    if not FIELD.match(first):
+        return _read_rest(stream, bytearray(first), limit), None
+    fields, name, value, carry, pending = {}, bytearray(), None, b"", first
+    while pending:
+        start = 0
+        while start < len(pending):
+            if value is None:  # reading a field's name, up to "=" (or "&" for a name without a value)
+                ends = [x for x in (pending.find(b"=", start), pending.find(b"&", start)) if x >= 0]
+                stop = min(ends) if ends else len(pending)
+                name += pending[start:stop]
+                start = stop + 1
+                if stop == len(pending):
+                    continue
+                if pending[stop] == 0x3D:  # "="
+                    key = _unquote(bytes(name)).decode("utf-8", "replace")
+                    value = bytearray() if key in KEPT_FIELDS and key not in fields else False
+                    if value is not False:
+                        fields[key] = value
+                name.clear()
+                continue
+            amp = pending.find(b"&", start)
+            stop = len(pending) if amp < 0 else amp
+            if value is not False:
+                data = carry + pending[start:stop]
+                cut = data.rfind(b"%", max(0, len(data) - 2)) if amp < 0 else -1
+                carry, data = (data[cut:], data[:cut]) if cut >= 0 else (b"", data)
+                value += _unquote(data)
+                if len(value) > limit:
+                    raise _too_large(len(value), limit)
+            if amp >= 0:
+                if carry:
+                    _unquote(carry)  # a "%" cut short at the end of the field: malformed
+                value, carry, start = None, b"", amp + 1
+            else:
+                start = stop
+        pending = stream.read(PIECE)
+    if carry:
+        _unquote(carry)
+    if "json" not in fields:
+        raise FormWithoutDocument(RESENT)
+    source_url = bytes(fields.get("source_url", b"")).decode("utf-8", "replace")
+    return fields["json"], source_url or None
 
 
 def _unquote(data: bytes) -> bytes:
@@ -71,11 +114,10 @@ def _too_large(size, limit):
                     f"{format_size(limit)} (start it with --max-bytes to change the limit).")
 
 
-def _read_stream(stream, length, limit, form=False):
+def _read_stream(stream, length, limit):
     """Read a body into one preallocated buffer: a 100 MB document is held once, not joined from pieces."""
-    cap = limit * 3 + 65536 if form else limit
     if length is not None:
-        if length > cap:
+        if length > limit:
             raise _too_large(length, limit)
         buffer = bytearray(length)
         view, filled = memoryview(buffer), 0
@@ -87,11 +129,15 @@ def _read_stream(stream, length, limit, form=False):
         view.release()
         del buffer[filled:]
         return buffer
-    buffer = bytearray()
+    return _read_rest(stream, bytearray(), limit)
+
+
+def _read_rest(stream, buffer, limit):
+    """Append the rest of a body of unknown length to `buffer` (grown in place, never joined from pieces)."""
     while True:
         piece = stream.read(1 << 20)
         if not piece:
             return buffer
         buffer += piece
-        if len(buffer) > cap:
+        if len(buffer) > limit:
             raise _too_large(len(buffer), limit)

@@ -27,6 +27,7 @@ from ...store.documents import (
     get_document,
     save_document,
 )
+from ..admission import big_intake_turn
 from ..annotate import annotate, posted_by_the_viewer
 from ..intake import read_posted_document
 from ..security import require_same_origin
@@ -41,8 +42,10 @@ RAW_VIEW_LIMIT = 4 * 1024 * 1024  # bytes shown on the raw page; /raw always has
 
 @bp.post("/docs")
 def create():
-    raw, source_url = read_posted_document()
-    doc_id = save_document(raw, source_url=source_url)
+    with big_intake_turn():
+        raw, source_url = read_posted_document()
+        doc_id = save_document(raw, source_url=source_url)
+        del raw  # the body is stored: free it before the next big intake starts
     if source_url and posted_by_the_viewer():
         annotate(doc_id, source_url, limits())
     return redirect(url_for("documents.show", doc_id=doc_id), code=303)

@@ -27,13 +27,15 @@ def error_response(message, status, *, line=None, column=None, excerpt=None, tit
 
 
 _TITLES = {400: "This is not a JSON document the viewer can show", 403: "Refused", 404: "Not found",
-           405: "Method not allowed", 413: "Too large", 421: "Wrong host name"}
+           405: "Method not allowed", 413: "Too large", 421: "Wrong host name", 503: "Busy"}
 
 
 def _viewer_error(error: ViewerError):
-    return error_response(str(error), error.status, line=getattr(error, "line", None),
-                          column=getattr(error, "column", None), excerpt=getattr(error, "excerpt", None),
-                          title=getattr(error, "title", None))
+    body, status = error_response(str(error), error.status, line=getattr(error, "line", None),
+                                  column=getattr(error, "column", None), excerpt=getattr(error, "excerpt", None),
+                                  title=getattr(error, "title", None))
+    retry_after = getattr(error, "retry_after", None)
+    return (body, status, {"Retry-After": str(retry_after)}) if retry_after is not None else (body, status)
 
 
 def _http_error(error: HTTPException):

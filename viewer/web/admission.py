@@ -1,0 +1,47 @@
+"""Big documents are taken in one at a time, and only a few wait, so small requests always find a worker.
+
+Any web page may post to `/docs`. Without a limit, four big posts took every worker thread and
+the viewer stopped answering anything else until they were done.
+"""
+import threading
+from contextlib import contextmanager
+
+from flask import request
+
+from ..errors import ViewerError
+
+BIG = 1 << 20  # bytes; smaller bodies (and every other request) are never held back
+RUNNING = 1  # big intakes at once: scanning is CPU work under the interpreter's lock, so more only interleave
+ADMITTED = 4  # big intakes running or waiting; each holds a worker thread, and the server has 8
+RETRY_SECONDS = 5
+
+_running = threading.BoundedSemaphore(RUNNING)
+_admitted = threading.BoundedSemaphore(ADMITTED)
+
+
+class Busy(ViewerError):
+    """Too many big documents are being taken in already."""
+
+    status = 503
+    retry_after = RETRY_SECONDS
+
+
+def is_big() -> bool:
+    length = request.content_length
+    return length is None or length >= BIG  # a chunked body's size is unknown until it has been read
+
+
+@contextmanager
+def big_intake_turn():
+    """Wait for the turn to take in a big body; refuse at once (503) when too many are queued already."""
+    if not is_big():
+        yield
+        return
+    if not _admitted.acquire(blocking=False):
+        raise Busy(f"The viewer is taking in {ADMITTED} big documents already; send this one again in "
+                   f"{RETRY_SECONDS} seconds.", status=503)
+    try:
+        with _running:
+            yield
+    finally:
+        _admitted.release()
