@@ -1,0 +1,215 @@
+"""Taking documents in: whole path against json.loads, memory per way in, storage, escapes, shapes, latency.
+
+`python -m bench.intake` runs every measure on a fresh viewer process each and prints a table
+(`--markdown` for the README). Each figure is a ratio to something measured in the same run:
+`json.loads` of the same bytes, or the document's own size. Exits 1 if a target is missed.
+"""
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import threading
+import time
+import uuid
+from urllib.parse import quote
+
+from .generate import generate
+from .viewer_process import ViewerProcess
+
+MB = 1_000_000
+ESCAPES = b'ab\\n\\"\\u00e9\\ud83d\\ude00\\t\\u0001x'  # escapes of every kind, and a surrogate pair
+
+
+def whole_path(viewer, raw, headers=None, body=None, chunked=False) -> float:
+    """Seconds from the first byte of POST /docs to the first screen's rows (the document's page)."""
+    connection = http.client.HTTPConnection("127.0.0.1", viewer.port, timeout=900)
+    try:
+        start = time.perf_counter()
+        if chunked:
+            connection.putrequest("POST", "/docs")
+            connection.putheader("Content-Type", "application/json")
+            connection.putheader("Transfer-Encoding", "chunked")
+            connection.endheaders()
+            for offset in range(0, len(raw), 1 << 20):
+                piece = raw[offset:offset + (1 << 20)]
+                connection.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+            connection.send(b"0\r\n\r\n")
+        else:
+            connection.request("POST", "/docs", body=raw if body is None else body,
+                               headers=headers or {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        answer = response.read()
+        if response.status != 303:
+            raise RuntimeError(f"POST /docs answered {response.status}: {answer[:300]!r}")
+        connection.request("GET", response.headers["Location"])
+        page = connection.getresponse()
+        if page.status != 200 or b'class="row' not in page.read():
+            raise RuntimeError("the document's page has no rows")
+        return time.perf_counter() - start
+    finally:
+        connection.close()
+
+
+def json_loads_seconds(raw) -> float:
+    start = time.perf_counter()
+    json.loads(raw)
+    return time.perf_counter() - start
+
+
+def added_peak(viewer, send) -> int:
+    viewer.reset_peak()
+    send()
+    return viewer.memory()["VmHWM"] - viewer.baseline
+
+
+def ways_in(raw):
+    boundary = uuid.uuid4().hex
+    def multipart(name, filename=None):
+        disposition = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        return (f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: application/json\r\n\r\n"
+                .encode() + raw + f"\r\n--{boundary}--\r\n".encode())
+    form_type = {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    return {
+        "raw body": {},
+        "chunked": {"chunked": True},
+        "form field json": {"body": b"json=" + quote(raw, safe="").encode(),
+                            "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+        "multipart file": {"body": multipart("file", "doc.json"), "headers": form_type},
+        "multipart field json": {"body": multipart("json"), "headers": form_type},
+    }
+
+
+def escape_heavy(size) -> bytes:
+    return b'{"text": "' + ESCAPES * (size // len(ESCAPES)) + b'"}'
+
+
+def shapes(size_mb):
+    scale = size_mb / 100
+    yield "one 50 MB string", b'["' + b"abcdefghij" * int(5 * MB * scale) + b'"]'
+    yield "[0,0,0,…] 20 MB", b"[" + b"0," * int(10 * MB * scale) + b"0]"
+    depth = int(1_000_000 * scale)
+    yield f"{depth:,} nesting levels", b"[" * depth + b"]" * depth
+    keys = int(1_000_000 * scale)
+    yield f"object of {keys:,} keys", b"{" + b",".join(b'"k%d":%d' % (i, i) for i in range(keys)) + b"}"
+    one_line = generate(int(100 * MB * scale))
+    yield "100 MB on one line", json.dumps(json.loads(one_line), separators=(",", ":")).encode()
+
+
+def never_frozen(raw, posts=4, seconds=None):
+    """Latencies (s) of /ping, a small document's page and its rows while `posts` big documents are taken in."""
+    latencies = []
+    with ViewerProcess() as viewer:
+        small = viewer.post(b'{"small": [1, 2, 3]}').rsplit("/", 1)[1]
+        done = threading.Event()
+        def big():
+            try:
+                whole_path(viewer, raw)
+            except Exception as exc:  # the latencies are what is measured; a refusal shows in the count
+                print(f"big post: {exc}", file=sys.stderr)
+        workers = [threading.Thread(target=big) for _ in range(posts)]
+        for worker in workers:
+            worker.start()
+        def stop_when_done():
+            for worker in workers:
+                worker.join()
+            done.set()
+        threading.Thread(target=stop_when_done, daemon=True).start()
+        connection = http.client.HTTPConnection("127.0.0.1", viewer.port, timeout=60)
+        while not done.is_set():
+            for path in ("/ping", f"/docs/{small}", f"/docs/{small}/rows?start=0&count=50"):
+                start = time.perf_counter()
+                connection.request("GET", path)
+                connection.getresponse().read()
+                latencies.append(time.perf_counter() - start)
+            time.sleep(0.02)
+        connection.close()
+    return latencies
+
+
+def p99(values):
+    return statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
+
+
+def measure(args):
+    rows = []  # (measure, figure, ratio text, target text, passed)
+    sizes = [float(x) for x in args.sizes.split(",")]
+    for size in sizes:
+        raw = generate(int(size * MB))
+        loads = min(json_loads_seconds(raw) for _ in range(2))
+        with ViewerProcess() as viewer:
+            seconds = whole_path(viewer, raw)
+            rows.append((f"{size:g} MB: POST to first screen", f"{seconds:.2f} s",
+                         f"{seconds / loads:.1f}× json.loads ({loads:.2f} s)", "≤ json.loads + 0.1 s",
+                         seconds <= loads + 0.1))
+            stored = viewer.db.stat().st_size + sum(p.stat().st_size for p in viewer.db.parent.glob("*-wal"))
+            rows.append((f"{size:g} MB: database size", f"{stored / MB:.1f} MB", f"{stored / len(raw):.2f}× the document",
+                         "≤ 1.3×", stored <= 1.3 * len(raw)))
+    memory_raw = generate(int(args.memory_mb * MB))
+    for way, how in ways_in(memory_raw).items():
+        with ViewerProcess() as viewer:
+            added = added_peak(viewer, lambda: whole_path(viewer, memory_raw, **how))
+        rows.append((f"{args.memory_mb:g} MB by {way}: memory", f"{added / MB:.0f} MB",
+                     f"{added / len(memory_raw):.2f}× the document", "≤ 2×", added <= 2 * len(memory_raw)))
+    for size in (float(x) for x in args.escapes.split(",") if x):
+        raw = escape_heavy(int(size * MB))
+        loads = json_loads_seconds(raw)
+        with ViewerProcess() as viewer:
+            seconds = []
+            added = added_peak(viewer, lambda: seconds.append(whole_path(viewer, raw)))
+        rows.append((f"{size:g} MB string of escapes: memory", f"{added / MB:.0f} MB",
+                     f"{added / len(raw):.2f}× the document", "≤ 2×", added <= 2 * len(raw)))
+        rows.append((f"{size:g} MB string of escapes: POST to first screen", f"{seconds[0]:.2f} s",
+                     f"{seconds[0] / loads:.1f}× json.loads ({loads:.2f} s)", "≤ 2× json.loads + 0.3 s",
+                     seconds[0] <= 2 * loads + 0.3))
+    if args.shapes:
+        for name, raw in shapes(args.shapes):
+            try:
+                loads = json_loads_seconds(raw)
+                loads_text = f"{loads:.2f} s"
+            except RecursionError:
+                loads, loads_text = None, "RecursionError"
+            with ViewerProcess() as viewer:
+                seconds = whole_path(viewer, raw)
+            ratio = f"{seconds / loads:.1f}× json.loads ({loads_text})" if loads else f"json.loads: {loads_text}"
+            rows.append((f"{name}: POST to first screen", f"{seconds:.2f} s", ratio, "≤ 2× json.loads + 0.3 s",
+                         loads is None or seconds <= 2 * loads + 0.3))
+    if args.frozen:
+        latencies = never_frozen(generate(int(args.frozen * MB)))
+        worst = p99(latencies)
+        rows.append((f"ping, page, rows during four {args.frozen:g} MB posts", f"p99 {worst * 1000:.0f} ms",
+                     f"{len(latencies)} requests, max {max(latencies) * 1000:.0f} ms", "≤ 250 ms", worst <= 0.25))
+    return rows
+
+
+def table(rows, markdown):
+    lines = ["| measure | figure | ratio | target | |", "|---|---|---|---|---|"] if markdown else []
+    for name, figure, ratio, target, passed in rows:
+        verdict = "pass" if passed else "miss"
+        lines.append(f"| {name} | {figure} | {ratio} | {target} | {verdict} |" if markdown
+                     else f"{name:55} {figure:>12}  {ratio:40} {target:26} {verdict}")
+    return "\n".join(lines)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100", help="Kustomer-shaped documents, MB (default 10,100)")
+    parser.add_argument("--memory-mb", type=float, default=50, help="document size for memory per way in (default 50)")
+    parser.add_argument("--escapes", default="50,200", help="strings of escapes, MB (default 50,200)")
+    parser.add_argument("--shapes", type=float, default=100, metavar="PERCENT",
+                        help="awkward shapes at this percent of their full size; 0 skips them (default 100)")
+    parser.add_argument("--frozen", type=float, default=100, metavar="MB",
+                        help="size of each of the four concurrent posts; 0 skips (default 100)")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    rows = measure(args)
+    print(table(rows, args.markdown))
+    return 0 if all(row[4] for row in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
