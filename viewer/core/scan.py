@@ -133,7 +133,7 @@ def _index(raw, out: Scan):
         _fail(raw, pos, "a JSON value", in_object=False)
     add_start(pos), add_parent(NO_LINE), add_match(0)
     pos = m.end()
-    if m.group(1) is not None:
+    if m.start(1) >= 0:
         add_kind(MEMBER)
         if pos != end:
             _fail(raw, pos, "the end of the document after the top-level value", in_object=False, after_value=True)
@@ -153,13 +153,15 @@ def _index(raw, out: Scan):
             m = object_line(raw, pos)
             if m is None:
                 _fail(raw, pos, "a key in double quotes" if need_member else "',' or '}'", True, not need_member)
-            key, scalar, comma, opener, closer, closer_comma = m.groups()
+            # Positions, not groups: a group is a copy, and one value can be a 200 MB string.
+            key, scalar, comma = m.group(1), m.start(2) >= 0, m.start(3) >= 0
+            opener, closer, closer_comma = m.group(4), m.group(5), m.start(6) >= 0
         else:
             m = array_line(raw, pos)
             if m is None:
                 _fail(raw, pos, "a value" if need_member else "',' or ']'", False, not need_member)
-            key = None
-            scalar, comma, opener, closer, closer_comma = m.groups()
+            key, scalar, comma = None, m.start(1) >= 0, m.start(2) >= 0
+            opener, closer, closer_comma = m.group(3), m.group(4), m.start(5) >= 0
         if closer is None:
             if not need_member:
                 _fail(raw, pos, "',' or '}'" if cur_obj else "',' or ']'", cur_obj, True, found_value=True)
@@ -176,9 +178,9 @@ def _index(raw, out: Scan):
                 if cur_line == 0 and (key == b'"links"' or key == b'"meta"'):
                     landmarks[key[1:-1].decode()] = line
             add_parent(cur_line), add_match(0)
-            if scalar is not None:
+            if scalar:
                 add_kind(flags | COMMA if comma else flags)
-                need_member = comma is not None
+                need_member = comma
             else:
                 add_kind(flags | (OPEN_OBJECT if opener == b"{" else OPEN_ARRAY))
                 stack.append((cur_line, cur_obj, cur_keys))
@@ -192,7 +194,7 @@ def _index(raw, out: Scan):
             add_parent(parents[cur_line]), add_match(cur_line)
             add_kind(CLOSE | COMMA if closer_comma else CLOSE)
             matches[cur_line] = line
-            need_member = closer_comma is not None
+            need_member = closer_comma
             if not stack:
                 pos = m.end()
                 if need_member or pos < end:
