@@ -34,6 +34,9 @@ def _server_options(parser, suppress=False):
                         help=f"largest document accepted, in bytes (default {settings.MAX_BYTES}, 256 MiB)")
     parser.add_argument("--expire-hours", type=float, default=default(settings.EXPIRE_HOURS),
                         help=f"hours a document is kept (default {settings.EXPIRE_HOURS:g})")
+    parser.add_argument("--masking", metavar="FILE", default=default(None),
+                        help="TOML file of local masking rules ([[mask]] resource, attribute, mode), added to "
+                             "the organisation's sensitive attributes")
     parser.add_argument("--key-file", metavar="PATH", default=default(None),
                         help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
                              "(service install stores it so, mode 0600)")
@@ -113,11 +116,18 @@ def serve(args) -> int:
         from .kustomer.upstream import KEY_FILE_VARIABLE
         os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
 
+    from .masking import rules
     from .web.app import create_app
 
+    try:
+        masking_rules = rules.load(args.masking) if args.masking else {}
+    except rules.MaskingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     app = create_app(settings.app_config(
         database=args.db, host=args.host, port=args.port, max_bytes=args.max_bytes,
-        expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS))
+        expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS,
+        masking_rules=masking_rules))
     if not _is_loopback(args.host):
         bar = "!" * 78
         print(f"{bar}\nWARNING: listening on {args.host}, not on loopback: other machines on the network can\n"
@@ -160,6 +170,8 @@ def open_document(args) -> int:
             command += ["--allow-host", pattern]
         if args.key_file:
             command += ["--key-file", os.path.abspath(args.key_file)]
+        if args.masking:
+            command += ["--masking", os.path.abspath(args.masking)]
         subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          start_new_session=True, cwd=os.getcwd())
         deadline = time.monotonic() + 20

@@ -1,4 +1,5 @@
 """The viewer's options and their defaults, in one place for the command line, the app and the docs."""
+import time
 from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
@@ -24,7 +25,7 @@ def default_key_file() -> Path:
 
 
 def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,
-               allowed_hosts=DEFAULT_ALLOWED_HOSTS) -> dict:
+               allowed_hosts=DEFAULT_ALLOWED_HOSTS, masking_rules=None) -> dict:
     """The Flask config for these options."""
     return {
         "DATABASE": str(database or default_database()),
@@ -38,4 +39,8 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         "MAX_CONTENT_LENGTH": max_bytes * 3 + 65536,
         # Kept in memory for the documents being read, so that scrolling does not reload them.
         "INDEX_CACHE_BYTES": 128 * 1024 * 1024,
+        # Local masking rules ({resource: viewer.masking.rules.Rules}) from --masking FILE.
+        "MASKING_RULES": masking_rules or {},
+        # The clock that decides when an unmasked document masks again (tests set their own).
+        "CLOCK": time.time,
     }

@@ -92,11 +92,12 @@ def read_lines(doc, lines) -> dict:
 class RowRenderer:
     """Renders rows of one document for one request (keeps depths and parents' keys it has seen)."""
 
-    def __init__(self, doc, outline, *, source_url=None, allowed_hosts=(), annotations=None):
+    def __init__(self, doc, outline, *, source_url=None, allowed_hosts=(), annotations=None, masking=None):
         self.doc, self.index, self.outline = doc, doc.index, outline
         self.source_url, self.allowed_hosts = source_url, allowed_hosts
         self._depths, self._texts = {}, {}
         self._init_annotations(annotations)
+        self.masking = masking
 
     def render(self, lines, first_row: int) -> Markup:
         self._texts.update(read_lines(self.doc, [x for x in lines if x not in self._texts]))
@@ -133,6 +134,7 @@ class RowRenderer:
             size = index.starts[line + 1] - index.starts[line]
             tail += Markup(' <a class="more" href="/docs/{}/line/{}" target="_blank">… whole line ({:,} bytes)</a>').format(
                 self.doc.id, line, size)
+        tail += self._mask_badge(line)
         if index.is_duplicate(line):
             tail += Markup('<span class="dup-mark" title="duplicate key: an earlier member of this object has the same key">'
                            ' ⚠ duplicate key</span>')
@@ -211,3 +213,8 @@ class RowRenderer:
             return None
         href = self.annotations.reference(found[0], found[1], value)
         return (href, "api") if href else None
+
+    # Masking (viewer.masking): the Masked or Unmasked badge of a line that holds a masked value.
+
+    def _mask_badge(self, line) -> Markup:
+        return self.masking.badge(line) if self.masking and self.masking.has_rendition else Markup("")

@@ -47,7 +47,7 @@ def find(doc, query: str, from_line: int, backwards: bool = False):
     needle, index = _needle(query), doc.index
     if not needle or doc.body_end <= doc.body_start:
         return None, False
-    _searching(doc.id, needle)
+    _searching(_doc_key(doc), needle)
     known = _known_hits(doc, needle)
     if known is not None:
         return _from_known(known, from_line, backwards)
@@ -76,10 +76,10 @@ def count(doc, query: str) -> int | None:
     needle, total, carry = _needle(query), 0, b""
     if not needle:
         return 0
-    _searching(doc.id, needle)
+    _searching(_doc_key(doc), needle)
     keep, index, lines = len(needle) - 1, doc.index, array("I")
     for offset, data in doc.blocks(doc.body_start, doc.body_end, BLOCK):
-        if _latest.get(doc.id) != needle:
+        if _latest.get(_doc_key(doc)) != needle:
             return None
         text = (carry + data).lower()
         found = text.count(needle)
@@ -94,7 +94,7 @@ def count(doc, query: str) -> int | None:
         carry = (carry + data)[-keep:] if keep else b""
     if total <= MAX_KNOWN:  # every hit's line is known: next and previous need no more reading
         with _lock:
-            _known[(doc.id, needle)] = lines
+            _known[(_doc_key(doc), needle)] = lines
             while len(_known) > 16:
                 _known.popitem(last=False)
     return total
@@ -105,6 +105,11 @@ _known, _lock = OrderedDict(), threading.Lock()
 _latest = {}  # document id -> the text last searched for in it
 
 
+def _doc_key(doc):
+    """A document's text: its masked rendition and its original are searched apart."""
+    return (doc.id, getattr(doc, "variant", ""))
+
+
 def _searching(doc_id, needle):
     if len(_latest) > 1000 and doc_id not in _latest:
         _latest.clear()
@@ -113,7 +118,7 @@ def _searching(doc_id, needle):
 
 def _known_hits(doc, needle):
     with _lock:
-        return _known.get((doc.id, needle))
+        return _known.get((_doc_key(doc), needle))
 
 
 def _from_known(lines, from_line, backwards):

@@ -124,8 +124,23 @@ def _next_hop(current, headers, redirects, allowed_hosts, limits) -> str:
     return target
 
 
-def _get_once(url: str, key: str, limits: Limits):
-    """One GET on a fresh connection: (status, lower-cased headers, body) or UpstreamError."""
+def post(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None) -> int:
+    """POST with no body (opening an unmasking window) to an allow-listed URL; the status, or UpstreamError."""
+    check_url(url, allowed_hosts)
+    try:
+        key = api_key() if key is None else key
+    except UpstreamError as exc:
+        exc.url = url
+        raise
+    status, headers, body = _get_once(url, key, limits, method="POST")
+    if not 200 <= status < 300:
+        kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+        raise explain.from_response(url, status, kept, _redact(body, key), key)
+    return status
+
+
+def _get_once(url: str, key: str, limits: Limits, method: str = "GET"):
+    """One request on a fresh connection: (status, lower-cased headers, body) or UpstreamError."""
     parts = urlsplit(url)
     host = parts.hostname
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
@@ -144,8 +159,9 @@ def _get_once(url: str, key: str, limits: Limits):
             raise explain.connection_failure(url, host, exc) from None
         conn.sock.settimeout(limits.read_timeout)
         try:
-            conn.request("GET", path, headers={"Authorization": f"Bearer {key}",
-                                               "Accept": "application/json", "User-Agent": USER_AGENT})
+            conn.request(method, path, body=b"" if method == "POST" else None,
+                         headers={"Authorization": f"Bearer {key}", "Accept": "application/json",
+                                  "User-Agent": USER_AGENT})
             response = conn.getresponse()
             headers = {name.lower(): value for name, value in response.getheaders()}
             body = b"" if response.status in REDIRECT_STATUSES else _read_limited(response, url, limits)

@@ -34,6 +34,52 @@ CREATE TABLE IF NOT EXISTS annotations (
     doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
     data TEXT NOT NULL
 );
+-- A document with masked values: what was masked, and the masked rendition served while it is masked
+-- (its size, lines and preview here, its bytes and line index in masked_chunks and masked_line_arrays).
+CREATE TABLE IF NOT EXISTS masking (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    note TEXT,
+    customer_id TEXT,
+    kustomer INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    masked_lines BLOB,
+    original_lines BLOB,
+    size INTEGER,
+    body_start INTEGER,
+    body_end INTEGER,
+    line_count INTEGER,
+    duplicates TEXT,
+    landmarks TEXT,
+    preview TEXT,
+    unmasked_until REAL
+);
+CREATE TABLE IF NOT EXISTS masked_chunks (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+);
+CREATE TABLE IF NOT EXISTS masked_line_arrays (
+    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (doc_id, name)
+);
+-- Every unmask, kept when its document is gone; the triggers make it insert-only.
+CREATE TABLE IF NOT EXISTS audit (
+    at REAL NOT NULL,
+    doc_id TEXT NOT NULL,
+    source_url TEXT,
+    customer_id TEXT,
+    hours INTEGER NOT NULL,
+    user TEXT NOT NULL,
+    kind TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
 -- One entry per pretty-printed line in each array (see viewer.scan), one row per array.
 CREATE TABLE IF NOT EXISTS line_arrays (
     doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,

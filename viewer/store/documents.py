@@ -65,21 +65,21 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     return doc_id
 
 
-def _write_blob(db, doc_id, name, data):
+def _write_blob(db, doc_id, name, data, table="line_arrays"):
     """Write an array into its row piece by piece, so SQLite never holds a second copy of it."""
-    cur = db.execute("INSERT INTO line_arrays (doc_id, name, data) VALUES (?, ?, zeroblob(?))",
+    cur = db.execute(f"INSERT INTO {table} (doc_id, name, data) VALUES (?, ?, zeroblob(?))",
                      (doc_id, name, len(data)))
-    with db.blobopen("line_arrays", "data", cur.lastrowid) as blob:
+    with db.blobopen(table, "data", cur.lastrowid) as blob:
         for offset in range(0, len(data), 1 << 20):
             blob.write(data[offset:offset + (1 << 20)])
 
 
-def _read_array(db, doc_id, name, code):
-    row = db.execute("SELECT rowid, length(data) FROM line_arrays WHERE doc_id = ? AND name = ?",
+def _read_array(db, doc_id, name, code, table="line_arrays"):
+    row = db.execute(f"SELECT rowid, length(data) FROM {table} WHERE doc_id = ? AND name = ?",
                      (doc_id, name)).fetchone()
     result = array(code, bytes(row[1]))
     target = memoryview(result).cast("B")
-    with db.blobopen("line_arrays", "data", row[0], readonly=True) as blob:
+    with db.blobopen(table, "data", row[0], readonly=True) as blob:
         for offset in range(0, row[1], 1 << 20):
             piece = blob.read(1 << 20)
             target[offset:offset + len(piece)] = piece
@@ -127,15 +127,28 @@ class Document:
         self.landmarks, self.preview = json.loads(row["landmarks"]), row["preview"]
         self._index = None
         self._chunks = {}
+        # Which stored text is served: the bytes as received, or the masked rendition (see use_rendition).
+        self.variant, self._chunk_table, self._array_table = "", "chunks", "line_arrays"
+        self.masking = None
+
+    def use_rendition(self, row):
+        """Serve the masked rendition: its bytes, index, size, lines and preview replace the original's."""
+        self.variant, self._chunk_table, self._array_table = "masked", "masked_chunks", "masked_line_arrays"
+        self.size, self.line_count = row["size"], row["line_count"]
+        self.body_start, self.body_end = row["body_start"], row["body_end"]
+        self.duplicates, self.landmarks = json.loads(row["duplicates"]), json.loads(row["landmarks"])
+        self.preview = row["preview"]
+        self._index, self._chunks = None, {}
 
     @property
     def index(self) -> Index:
         if self._index is None:
-            key = (current_app.config["DATABASE"], self.id)
+            key = (current_app.config["DATABASE"], self.id) + ((self.variant,) if self.variant else ())
             self._index = _cache().get(key)
             if self._index is None:
                 db = get_db()
-                self._index = Index(*(_read_array(db, self.id, name, code) for name, code in ARRAYS))
+                self._index = Index(*(_read_array(db, self.id, name, code, self._array_table)
+                                      for name, code in ARRAYS))
                 _cache().put(key, self._index)
         return self._index
 
@@ -146,7 +159,7 @@ class Document:
         if missing:
             if len(self._chunks) > 256:
                 self._chunks.clear()
-            rows = get_db().execute("SELECT seq, data FROM chunks WHERE doc_id = ? AND seq BETWEEN ? AND ?",
+            rows = get_db().execute(f"SELECT seq, data FROM {self._chunk_table} WHERE doc_id = ? AND seq BETWEEN ? AND ?",
                                     (self.id, missing[0], missing[-1]))
             for seq, data in rows:
                 self._chunks[seq] = data
@@ -162,7 +175,7 @@ class Document:
         ranges = [(b, min(last, b + step - 1)) for b in range(first, last + 1, step)]
         for block_first, block_last in reversed(ranges) if reverse else ranges:
             rows = get_db().execute(
-                "SELECT data FROM chunks WHERE doc_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
+                f"SELECT data FROM {self._chunk_table} WHERE doc_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
                 (self.id, block_first, block_last))
             data = b"".join(row[0] for row in rows)
             base = block_first * CHUNK
@@ -171,11 +184,11 @@ class Document:
 
     def raw_chunks(self):
         """The bytes as received, piece by piece; usable after the request has ended (for streaming)."""
-        db = connect(current_app.config["DATABASE"])
+        db, table = connect(current_app.config["DATABASE"]), self._chunk_table
 
         def pieces():
             try:
-                for (data,) in db.execute("SELECT data FROM chunks WHERE doc_id = ? ORDER BY seq", (self.id,)):
+                for (data,) in db.execute(f"SELECT data FROM {table} WHERE doc_id = ? ORDER BY seq", (self.id,)):
                     yield data
             finally:
                 db.close()
@@ -187,11 +200,17 @@ def get_document(doc_id: str) -> Document:
     if row is None:
         raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
                           f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
-    return Document(row)
+    doc = Document(row)
+    from ..masking.state import apply_masking  # masking builds on this module
+    apply_masking(doc)
+    return doc
 
 
 def recent_documents(limit: int = 50) -> list:
-    rows = get_db().execute("SELECT id, created_at, size, line_count, source_url, preview, '[]' AS notices,"
+    # A masked document is listed by its masked rendition's preview, whether or not it is unmasked now.
+    rows = get_db().execute("SELECT id, created_at, size, line_count, source_url,"
+                            " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview) AS preview,"
+                            " '[]' AS notices,"
                             " '[]' AS duplicates, '{}' AS landmarks, body_start, body_end, NULL AS fetch_info"
                             " FROM documents ORDER BY created_at DESC LIMIT ?", (limit,))
     return [Document(row) for row in rows]
@@ -200,6 +219,7 @@ def recent_documents(limit: int = 50) -> list:
 def delete_document(doc_id: str) -> bool:
     deleted = get_db().execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
     _cache().drop((current_app.config["DATABASE"], doc_id))
+    _cache().drop((current_app.config["DATABASE"], doc_id, "masked"))
     return bool(deleted)
 
 

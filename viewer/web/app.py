@@ -7,7 +7,7 @@ from flask import Flask, current_app
 from .. import settings
 from ..store import db
 from . import security
-from .views import documents, errors, fetch, home, send
+from .views import documents, errors, fetch, home, masking, send
 
 # Pages and assets stay at the top of the package, where a reader of the file list looks for them.
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +26,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(documents.bp)
     app.register_blueprint(fetch.bp)
     app.register_blueprint(send.bp)
+    app.register_blueprint(masking.bp)
     app.before_request(_expire_old_documents)
     return app
 

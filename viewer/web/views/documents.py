@@ -30,6 +30,7 @@ from ...store.documents import (
 from ..admission import big_intake_turn
 from ..annotate import annotate, posted_by_the_viewer
 from ..intake import read_posted_document
+from ..mask import mask_incoming
 from ..security import require_same_origin
 from .fetch import limits
 
@@ -45,16 +46,20 @@ def create():
     with big_intake_turn():
         raw, source_url = read_posted_document()
         doc_id = save_document(raw, source_url=source_url)
+        from_kustomer = bool(source_url) and posted_by_the_viewer()
+        if from_kustomer:
+            annotate(doc_id, source_url, limits())
+        # Masking reads the body still in hand; its rendition counts against the same turn.
+        mask_incoming(doc_id, raw, source_url, organisation=from_kustomer)
         del raw  # the body is stored: free it before the next big intake starts
-    if source_url and posted_by_the_viewer():
-        annotate(doc_id, source_url, limits())
     return redirect(url_for("documents.show", doc_id=doc_id), code=303)
 
 
 def _renderer(doc, outline, annotations=None):
     return RowRenderer(doc, outline, source_url=doc.source_url,
                        allowed_hosts=current_app.config["ALLOWED_HOSTS"],
-                       annotations=annotations if annotations is not None else _annotations(doc))
+                       annotations=annotations if annotations is not None else _annotations(doc),
+                       masking=doc.masking)
 
 
 def _annotations(doc) -> Annotations:
@@ -73,7 +78,14 @@ def show(doc_id):
     expires = doc.created_at + current_app.config["EXPIRE_HOURS"] * 3600
     return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
                            size=format_size(doc.size), expires_in=_duration(expires - time.time()),
-                           rate=_rate_limits(doc.fetch_info), annotations=annotations)
+                           rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
+                           masking_left=_masking_left(doc))
+
+
+def _masking_left(doc):
+    """How long an unmasked document stays unmasked, in words."""
+    from ...masking.state import duration
+    return duration(doc.masking.seconds_left) if doc.masking else None
 
 
 def _int_arg(name, default=None, low=0, high=None):

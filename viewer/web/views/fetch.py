@@ -9,6 +9,7 @@ from ...kustomer.errors import UpstreamError
 from ...kustomer.links import fetch_href
 from ...store.documents import save_document
 from ..annotate import annotate
+from ..mask import mask_incoming
 from .errors import wants_json
 
 bp = Blueprint("fetch", __name__)
@@ -24,6 +25,7 @@ def fetch_document():
         got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits())
         doc_id = store(got)
         annotate(doc_id, got.final_url, limits())
+        mask_incoming(doc_id, got.body, got.final_url, organisation=True)
     except ViewerError as exc:
         return error_response(exc, url)
     return redirect(f"/docs/{doc_id}", 303)

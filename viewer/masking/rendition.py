@@ -1,0 +1,66 @@
+"""The masked rendition of a document: its bytes with each masked value replaced by its mask.
+
+It is made once, when the document arrives, and served instead of the original while the document
+is masked: rows, find, counts, paths, the raw view, /raw and the download all read it as they
+would any document, at the same speed, and never see an original value. The original bytes stay
+stored for unmasking.
+"""
+from bisect import bisect_right
+
+from ..core.scan import scan
+from ..store.masking import save_masking
+from .spans import Reader, find, objects
+
+
+def render(raw, spans):
+    """(masked bytes, offset of each span's mask in them)."""
+    view, pieces, offsets, pos, out = memoryview(raw), [], [], 0, 0
+    for span in spans:
+        pieces.append(view[pos:span.start])
+        out += span.start - pos
+        offsets.append(out)
+        pieces.append(span.text)
+        out += len(span.text)
+        pos = span.end
+    pieces.append(view[pos:])
+    try:
+        return b"".join(pieces), offsets
+    finally:
+        view.release()
+
+
+def mask_document(doc_id: str, raw, index, rules_for, note=None):
+    """Find what to mask in a stored document, and store its masked rendition and what was masked."""
+    spans = find(raw, index, rules_for)
+    customer_id = customer_of(Reader(raw, index))
+    if not spans and not note:
+        return
+    rendition = result = None
+    masked_lines, original_lines, preview = [], [], None
+    if spans:
+        rendition, offsets = render(raw, spans)
+        result = scan(rendition)
+        masked_lines = sorted({bisect_right(result.starts, o) - 1 for o in offsets})
+        original_lines = sorted({bisect_right(index.starts, s.start) - 1 for s in spans})
+        text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
+        preview = " ".join(text.split())[:120]
+    attributes = sorted({s.attribute for s in spans if s.attribute})
+    save_masking(doc_id, rendition=rendition, result=result, masked_lines=masked_lines,
+                 original_lines=original_lines, attributes=attributes, count=len(spans), note=note,
+                 customer_id=customer_id, kustomer=any(s.kustomer for s in spans), preview=preview)
+
+
+def customer_of(reader) -> str | None:
+    """The customer a single-object answer is about: the customer itself, or the object's customer relationship."""
+    found = objects(reader)
+    if not found:
+        return None
+    members = reader.members(found[0])
+    if reader.scalar(members.get("type")) == "customer":
+        value = reader.scalar(members.get("id"))
+    else:
+        relationship = reader.members(reader.members(members.get("relationships")).get("customer"))
+        data = reader.members(relationship.get("data"))
+        value = reader.scalar(data.get("id"))
+    return value if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum() else None
+

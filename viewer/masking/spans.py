@@ -1,0 +1,169 @@
+"""Where a document's masked values lie: byte spans of its raw text, each with the text that replaces it.
+
+Found once, when the document arrives, from its line index and its bytes: Kustomer's objects
+(`data`, the items of a list, `included`) whose resource has rules, and Kustomer's own masks
+(`{"isMasked": true, "maskedPresentation": "…"}`), which read as the one value they stand for.
+"""
+import json
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ..core.render import _LINE, LineText
+from ..core.scan import MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from ..kustomer.metadata import resource_for
+from .formats import mask
+
+# In these list-valued attributes only the value member of each item is sensitive (its type and
+# verified flag are not): Kustomer masks `emails[].email`, not `emails[].type`.
+VALUE_KEYS = {"emails": "email", "sharedEmails": "email", "phones": "phone", "sharedPhones": "phone",
+              "externalIds": "externalId", "socials": "username", "sharedSocials": "username"}
+KUSTOMER_MASK = re.compile(rb'"isMasked"')
+
+
+@dataclass(frozen=True)
+class Span:
+    """Bytes `start`..`end` of the raw text are shown as `text`; `attribute` names what was masked."""
+
+    start: int
+    end: int
+    text: bytes
+    attribute: str
+    kustomer: bool = False
+
+
+class Reader:
+    """Member lookups over the raw bytes and the line index of one document, without the database."""
+
+    def __init__(self, raw, index):
+        self.raw, self.index = raw, index
+
+    def line(self, line) -> bytes:
+        starts = self.index.starts
+        return bytes(self.raw[starts[line]:starts[line + 1]])
+
+    def text(self, line) -> LineText:
+        return LineText(self.line(line), False)
+
+    def members(self, opener) -> dict:
+        if opener is None or self.index.kind(opener) != OPEN_OBJECT:
+            return {}
+        return {self.text(c).key_name: c for c in self.index.children(opener)}
+
+    def scalar(self, line):
+        if line is None or self.index.is_open(line):
+            return None
+        try:
+            return json.loads(self.text(line).value)
+        except ValueError:
+            return None
+
+    def value_span(self, line):
+        """(start, end) of the scalar value on a member line."""
+        data, base = self.line(line), self.index.starts[line]
+        m = _LINE.match(data)
+        return base + m.start(2), base + m.end(2)
+
+
+def objects(reader):
+    """The lines of the Kustomer objects of an API answer: `data` (or its items) and `included` items."""
+    index = reader.index
+    if index.line_count == 0 or index.kind(0) != OPEN_OBJECT:
+        return []
+    found, top = [], reader.members(0)
+    for name in ("data", "included"):
+        line = top.get(name)
+        if line is None:
+            continue
+        if index.kind(line) == OPEN_OBJECT:
+            found.append(line)
+        elif index.kind(line) == OPEN_ARRAY:
+            found += [c for c in index.children(line) if index.kind(c) == OPEN_OBJECT]
+    return found
+
+
+def object_types(reader) -> list:
+    """The metadata resources of the objects a document holds, in order of first appearance."""
+    types = []
+    for line in objects(reader):
+        resource = resource_for(reader.scalar(reader.members(line).get("type")))
+        if resource and resource not in types:
+            types.append(resource)
+    return types
+
+
+def find(raw, index, rules_for) -> list:
+    """The spans to mask, in order and never overlapping; `rules_for(resource)` gives a masking.rules.Rules."""
+    reader = Reader(raw, index)
+    spans = kustomer_masks(reader)
+    for line in objects(reader):
+        members = reader.members(line)
+        resource = resource_for(reader.scalar(members.get("type")))
+        rules = rules_for(resource) if resource else None
+        attributes = members.get("attributes")
+        if not rules or attributes is None:
+            continue
+        present = reader.members(attributes)
+        for name, mode in rules.standard.items():
+            if name in present:
+                spans += _value_spans(reader, present[name], name, mode, name)
+        custom = reader.members(present.get("custom"))
+        for name, mode in rules.custom.items():
+            if name in custom:
+                spans += _value_spans(reader, custom[name], name, mode, f"custom.{name}")
+    return _without_overlaps(spans)
+
+
+def _value_spans(reader, line, name, mode, label) -> list:
+    index, spans = reader.index, []
+    if not index.is_open(line):
+        lines = [line]
+    else:
+        lines = [x for x in range(line + 1, index.matches[line]) if index.kind(x) == MEMBER]
+    wanted = VALUE_KEYS.get(name)
+    for member in lines:
+        text = reader.text(member)
+        if wanted and member != line and text.key_name not in (None, wanted):
+            continue
+        value = text.value
+        if value[:1] == '"':
+            shown = json.loads(value)
+        elif value[:1] in "-0123456789":
+            shown = value
+        else:
+            continue  # true, false, null and empty containers say nothing of the value
+        start, end = reader.value_span(member)
+        spans.append(Span(start, end, json.dumps(mask(shown, mode, wanted or name)).encode(), label))
+    return spans
+
+
+def kustomer_masks(reader) -> list:
+    """Each `{"isMasked": true, "maskedPresentation": "…"}` object, shown as its presentation string."""
+    raw, index, spans = reader.raw, reader.index, []
+    pos = 0
+    while (hit := raw.find(b'"isMasked"', pos)) >= 0:
+        pos = hit + 10
+        line = max(0, bisect_right(index.starts, hit) - 1)
+        opener = index.parents[line]
+        if opener == NO_LINE or index.kind(opener) != OPEN_OBJECT:
+            continue
+        members = reader.members(opener)
+        presentation = members.get("maskedPresentation")
+        if reader.scalar(members.get("isMasked")) is not True or not isinstance(reader.scalar(presentation), str):
+            continue
+        start = index.starts[opener] + len(reader.line(opener).rstrip()) - 1  # the `{` ends the opener line
+        closer = index.matches[opener]
+        end = index.starts[closer] + reader.line(closer).index(b"}") + 1
+        parent_key = reader.text(opener).key_name
+        spans.append(Span(start, end, reader.text(presentation).value.encode(), parent_key or "", True))
+        pos = max(pos, end)
+    return spans
+
+
+def _without_overlaps(spans) -> list:
+    kept = []
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        if kept and span.start < kept[-1].end:
+            continue  # inside a Kustomer mask already shown as one value
+        kept.append(span)
+    return kept

@@ -1,0 +1,70 @@
+"""A document's masking kept beside it: what was masked, its masked rendition, its unmasking, the audit log."""
+import getpass
+import json
+from array import array
+
+from .db import get_db
+from .documents import CHUNK, _write_blob
+from ..core.index import ARRAYS
+
+
+def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines, attributes, count,
+                 note, customer_id, kustomer, preview):
+    """Store what masking found; `rendition`/`result` (bytes and its core.scan.Scan) are None when nothing is masked."""
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        fields = (None,) * 6
+        if rendition is not None:
+            fields = (len(rendition), result.body_start, result.body_end, result.line_count,
+                      json.dumps(result.duplicates), json.dumps(result.landmarks))
+            view = memoryview(rendition)
+            db.executemany("INSERT INTO masked_chunks (doc_id, seq, data) VALUES (?,?,?)",
+                           ((doc_id, seq, view[offset:offset + CHUNK])
+                            for seq, offset in enumerate(range(0, len(rendition), CHUNK))))
+            for name, _ in ARRAYS:
+                _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"), "masked_line_arrays")
+        db.execute(
+            "INSERT OR REPLACE INTO masking (doc_id, note, customer_id, kustomer, attributes, count, masked_lines,"
+            " original_lines, size, body_start, body_end, line_count, duplicates, landmarks, preview)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (doc_id, note, customer_id, int(kustomer), json.dumps(attributes), count,
+             array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def load_masking(doc_id: str):
+    return get_db().execute("SELECT * FROM masking WHERE doc_id = ?", (doc_id,)).fetchone()
+
+
+def lines_of(blob) -> array:
+    result = array("I")
+    if blob:
+        result.frombytes(blob)
+    return result
+
+
+def set_unmasked_until(doc_id: str, until):
+    get_db().execute("UPDATE masking SET unmasked_until = ? WHERE doc_id = ?", (until, doc_id))
+
+
+def log_unmask(*, at, doc_id, source_url, customer_id, hours, kind):
+    """One audit entry; the table's triggers refuse any later change to it."""
+    get_db().execute("INSERT INTO audit (at, doc_id, source_url, customer_id, hours, user, kind)"
+                     " VALUES (?,?,?,?,?,?,?)", (at, doc_id, source_url, customer_id, hours, _user(), kind))
+
+
+def audit_entries(limit: int = 1000) -> list:
+    rows = get_db().execute("SELECT rowid, * FROM audit ORDER BY at DESC, rowid DESC LIMIT ?", (limit,))
+    return [dict(row) for row in rows]
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name for this user id (a container)
+        import os
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
