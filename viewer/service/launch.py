@@ -36,6 +36,8 @@ def launch_for(args, key_file: Path | None, python: str = sys.executable) -> Lau
         options += ["--max-bytes", str(args.max_bytes)]
     if args.expire_hours != settings.EXPIRE_HOURS:
         options += ["--expire-hours", f"{args.expire_hours:g}"]
+    if getattr(args, "masking", None):
+        options += ["--masking", os.path.abspath(args.masking)]
     if key_file is not None:
         options += ["--key-file", str(key_file)]
     return Launch((python, "-m", "viewer", *options), str(CODE_ROOT), viewer_url(args.host, args.port))
