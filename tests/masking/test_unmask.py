@@ -90,3 +90,10 @@ def test_kustomers_masks_read_as_one_value_in_a_pasted_document(client, post):
     assert raw["name"] == "********" and raw["phones"][0]["phone"] == "*******5309"
     rows = client.get(f"{url}/rows?start=0&count=1000").get_json()["html"]
     assert "isMasked" not in rows and rows.count('class="mask-badge masked"') == 4
+
+
+def test_a_form_on_our_own_page_sends_origin_null_and_is_accepted(client, post):
+    url = post((SAMPLES / "customer.json").read_bytes())
+    assert client.post(f"{url}/unmask", headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}).status_code == 403
+    assert client.post(f"{url}/unmask", headers={"Origin": "null"}).status_code == 403
+    assert client.post(f"{url}/unmask", headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}).status_code == 303

@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import random
+import re
 import ssl
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -73,6 +74,23 @@ def customers_page(page: int) -> bytes:
         item["links"]["self"] = f"/v1/customers/{item['id']}"
     return json.dumps(data, indent=2).encode()
 
+
+
+# The sensitive values of the samples (by the metadata the stand-in serves) and the masks the viewer shows
+# for them: the masked rendition that /raw answers while a document is masked.
+MASKED_TOKENS = [
+    (rb'"(?:Jenny Jennings|Jenny|Jennings|shop-8675309|1984-03-09T00:00:00\.000Z|GB29NWBK60161331926819'
+     rb'|12 Example Street, Springfield|[A-Z][a-z]+ Example)"|\b90071992547409931\b', b'"********"'),
+    (rb'"[a-z.]+@example\.(com|org|net)"', rb'"*******.\1"'),
+    (rb'"\+15558675309"', b'"*******5309"'),
+]
+
+
+def masked(body: bytes) -> bytes:
+    """A sample as the viewer serves it while masked, by the stand-in's metadata (as it is, when nothing is)."""
+    for pattern, mask in MASKED_TOKENS:
+        body = re.sub(pattern, mask, body)
+    return body
 
 # Answers a test can give instead of the samples (`standin.override(path, ...)`).
 def error_json(status: int, name: str) -> Response:

@@ -34,6 +34,9 @@ def refuse_foreign_host():
 def require_same_origin():
     """Refuse a state-changing request that another site's page started (deleting documents)."""
     origin, site = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
+    if origin == "null" and site == "same-origin":
+        # A form on our own page: with Referrer-Policy no-referrer, browsers send `Origin: null` for it.
+        return
     if origin is not None:
         parts = urlsplit(origin)
         ours = urlsplit(f"//{request.host}")

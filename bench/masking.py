@@ -1,0 +1,92 @@
+"""Rows and find on a masked document against the same document unmasked: `python -m bench.masking`.
+
+The same generated Kustomer-shaped list (customers' names, emails, phones and external IDs) is
+posted to two fresh viewers, one with local masking rules for those attributes; each answer is timed
+over HTTP (median of `--rounds`), and the masked one must be no slower than 1.5 times the other.
+"""
+import argparse
+import http.client
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+from tests.support.viewer_process import ViewerProcess
+
+from .generate import generate
+
+RULES = "".join(f'[[mask]]\nresource = "customer"\nattribute = "{name}"\nmode = "{mode}"\n\n' for name, mode in (
+    ("name", "full"), ("emails", "partial"), ("phones", "partial"), ("externalIds", "full"), ("externalId", "full")))
+TARGET = 1.5  # masked / unmasked, allowing for timing noise
+
+
+def _request(port, method, path, body=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        start = time.perf_counter()
+        connection.request(method, path, body=body, headers={"Content-Type": "application/json",
+                                                              "Accept": "application/json"})
+        response = connection.getresponse()
+        data = response.read()
+        return time.perf_counter() - start, response, data
+    finally:
+        connection.close()
+
+
+def measure(viewer, raw: bytes, rare: str, rounds: int) -> dict:
+    seconds, response, _ = _request(viewer.port, "POST", "/docs", raw)
+    doc = response.getheader("Location")
+    lines = json.loads(_request(viewer.port, "GET", f"{doc}/rows?start=0&count=1")[2])["total"]
+    actions = {
+        "rows in the middle": f"{doc}/rows?start={lines // 2}&count=200",
+        "rows at the end": f"{doc}/rows?line={lines - 1}&before=199&count=200",
+        "find: text only in the last record": f"{doc}/search?q={quote(rare)}&line=-1",
+        "count of a common word": f"{doc}/count?q=customer",
+    }
+    result = {"POST /docs": seconds}
+    for name, path in actions.items():
+        result[name] = statistics.median(_request(viewer.port, "GET", path)[0] for _ in range(rounds))
+    return result
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.masking", description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=float, default=100, help="document size in MB (default 100)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the generated document (default 1)")
+    parser.add_argument("--rounds", type=int, default=3, help="times each request is timed (default 3)")
+    args = parser.parse_args(argv)
+    raw = generate(int(args.size * 10**6), args.seed)
+    rare = json.loads(raw)["data"][-1]["id"]
+    folder = Path(tempfile.mkdtemp(prefix="viewer-bench-masking-"))
+    (folder / "masking.toml").write_text(RULES)
+    results = {}
+    try:
+        for label, extra in (("unmasked", ()), ("masked", ("--masking", str(folder / "masking.toml")))):
+            (folder / label).mkdir()
+            viewer = ViewerProcess(folder / label, extra_args=extra)
+            try:
+                results[label] = measure(viewer, raw, rare, args.rounds)
+            finally:
+                viewer.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    failed = False
+    print(f"| {args.size:g} MB, masked customers | masked | unmasked | ratio | target | |\n|---|---|---|---|---|---|")
+    for name, plain in results["unmasked"].items():
+        masked = results["masked"][name]
+        ratio = masked / plain if plain else 1.0
+        target = name != "POST /docs"
+        ok = ratio <= TARGET or masked < 0.05  # under 50 ms either way is noise
+        failed |= target and not ok
+        verdict = ("pass" if ok else "FAIL") if target else ""
+        print(f"| {name} | {masked * 1000:,.0f} ms | {plain * 1000:,.0f} ms | {ratio:.2f}× | "
+              f"{'≤ 1.5×' if target else ''} | {verdict} |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
