@@ -1,4 +1,6 @@
 """When a document arrives, mask its sensitive values by the organisation's metadata and the local rules."""
+import functools
+
 from flask import current_app
 
 from ..kustomer import upstream
@@ -20,6 +22,7 @@ def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = Fal
     if organisation and _allowed(source_url):
         found, missing = _organisation_rules(source_url, object_types(Reader(raw, index)))
 
+    @functools.cache  # asked once per object of a list; the answer depends only on the resource
     def rules_for(resource):
         rules = Rules()
         if resource in found:
