@@ -87,3 +87,21 @@ def test_form_refusals(client):
     assert "malformed" in post(b"json=%7B%7").get_json()["error"]
     assert "without its document" in post(b"json=&source_url=x").get_json()["error"]
     assert post(b'{"sent": "as form"}').status_code == 303
+
+
+def test_big_multipart_parts_are_kept_exactly(client):
+    import io
+    text = '["' + "\u00e9\\n" * 700_000 + '"]'
+    response = client.post("/docs", data={"json": text, "source_url": "https://x.api.kustomerapp.com/v1/a"},
+                           content_type="multipart/form-data")
+    doc = response.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/docs/{doc}/raw").data == text.encode()
+    assert "x.api.kustomerapp.com" in client.get(f"/docs/{doc}").get_data(as_text=True)
+    upload = client.post("/docs", data={"json": "[1]", "file": (io.BytesIO(text.encode()), "doc.json")},
+                         content_type="multipart/form-data")
+    doc = upload.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/docs/{doc}/raw").data == text.encode()
+    unnamed = client.post("/docs", data={"json": "[2]", "file": (io.BytesIO(b"[3]"), "")},
+                          content_type="multipart/form-data")
+    doc = unnamed.headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/docs/{doc}/raw").data == b"[2]"

@@ -3,6 +3,7 @@ import codecs
 import re
 
 from flask import current_app, request
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from ..errors import DocumentError, FormWithoutDocument, TooLarge
 from ..store.documents import format_size
@@ -23,12 +24,8 @@ def read_posted_document():
     limit = current_app.config["MAX_BYTES"]
     source_url = request.args.get("source_url")
     if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is not None and upload.filename:
-            raw = _read_stream(upload.stream, None, limit)
-        else:
-            raw = request.form.get("json", "").encode("utf-8", "surrogatepass")
-        source_url = request.form.get("source_url") or source_url
+        raw, form_source_url = _read_multipart(request.stream, request.mimetype_params.get("boundary", ""), limit)
+        source_url = form_source_url or source_url
     elif request.mimetype == FORM:
         raw, form_source_url = _read_form(request.stream, limit)
         source_url = form_source_url or source_url
@@ -45,6 +42,40 @@ def read_posted_document():
 
 
 PIECE = 1 << 20  # bytes of a form body decoded at a time
+
+
+def _read_multipart(stream, boundary, limit):
+    """(document, source_url or None) from a multipart body: the file `file`, else the field `json`.
+
+    Parsed as it is read, keeping only those parts' bytes: Flask's own parsing holds a field as
+    joined bytes, then as text, then encoded again (three times the document). A body that is not
+    valid multipart keeps what was read of it, as Flask's parsing does, and so ends as no document.
+    """
+    decoder = MultipartDecoder(boundary.encode("latin-1", "replace"))
+    parts, target = {}, None
+    try:
+        while True:
+            piece = stream.read(PIECE)
+            decoder.receive_data(piece or None)
+            event = decoder.next_event()
+            while not isinstance(event, (NeedData, Epilogue)):
+                if isinstance(event, File):
+                    key = "file" if event.name == "file" and event.filename else None
+                elif isinstance(event, Field):
+                    key = event.name if event.name in ("json", "source_url") else None
+                if isinstance(event, (Field, File)):
+                    target = None if key is None or key in parts else parts.setdefault(key, bytearray())
+                elif isinstance(event, Data) and target is not None:
+                    target += event.data
+                    if len(target) > limit:
+                        raise _too_large(len(target), limit)
+                event = decoder.next_event()
+            if isinstance(event, Epilogue) or not piece:
+                break
+    except ValueError:
+        pass
+    raw = parts.get("file") or parts.get("json") or bytearray()
+    return raw, bytes(parts.get("source_url", b"")).decode("utf-8", "replace") or None
 KEPT_FIELDS = ("json", "source_url")
 
 
