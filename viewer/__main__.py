@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -154,6 +155,44 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class _Progress:
+    """After a second, a line on a terminal's standard error saying how far sending and taking in are."""
+
+    def __init__(self, size: int):
+        self.size, self.sent, self.started = size, 0, time.monotonic()
+        self._done = threading.Event()
+        self._shown = False
+
+    def pieces(self, raw):
+        view = memoryview(raw)
+        for offset in range(0, len(raw), 1 << 20):
+            yield view[offset:offset + (1 << 20)]
+            self.sent = min(self.size, offset + (1 << 20))
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            threading.Thread(target=self._show, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self._done.set()
+        if self._shown:
+            print(file=sys.stderr, flush=True)
+
+    def _show(self):
+        megabytes = self.size / 1e6
+        while not self._done.wait(0.25):
+            seconds = time.monotonic() - self.started
+            if seconds < 1:
+                continue
+            self._shown = True
+            if self.sent < self.size:
+                what = f"sending {self.sent / 1e6:.0f} of {megabytes:.0f} MB"
+            else:
+                what = f"the viewer is checking and indexing {megabytes:.0f} MB"
+            print(f"\r{what}… {seconds:.0f} s ", end="", file=sys.stderr, flush=True)
+
+
 def open_document(args) -> int:
     base = _url(args.host, args.port)
     try:
@@ -182,11 +221,14 @@ def open_document(args) -> int:
                 return 1
             time.sleep(0.1)
     query = "?" + urllib.parse.urlencode({"source_url": args.source_url}) if args.source_url else ""
-    request = urllib.request.Request(f"{base}/docs{query}", data=raw, method="POST",
-                                     headers={"Content-Type": "application/json", "Accept": "application/json"})
+    progress = _Progress(len(raw))
+    request = urllib.request.Request(f"{base}/docs{query}", data=progress.pieces(raw), method="POST",
+                                     headers={"Content-Type": "application/json", "Accept": "application/json",
+                                              "Content-Length": str(len(raw))})
     opener = urllib.request.build_opener(_NoRedirect)
     try:
-        response = opener.open(request, timeout=600)
+        with progress:
+            response = opener.open(request, timeout=600)
         location = response.headers.get("Location")
     except urllib.error.HTTPError as exc:
         if exc.code != 303:
