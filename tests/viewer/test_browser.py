@@ -79,15 +79,16 @@ def test_find_jumps_to_hits_and_marks_them(chromium, viewer_server):
     items = [{"id": i, "note": "needle here" if i in (150, 900) else "hay"} for i in range(1000)]
     open_document(chromium, viewer_server.post(json.dumps(items).encode()))
     box = chromium.find_element(By.ID, "find")
-    box.send_keys("NEEDLE", Keys.ENTER)
+    box.send_keys("NEEDLE")  # no Enter: find searches as you type
     wait_for(lambda: chromium.find_elements(By.CSS_SELECTOR, "#rows .row.hit mark"), message="the first hit")
     hit = chromium.find_element(By.CSS_SELECTOR, "#rows .row.hit")
     assert hit.get_attribute("data-line") == str(150 * 4 + 3)
     assert hit.find_element(By.TAG_NAME, "mark").text == "needle"
-    wait_for(lambda: "2 matches" in chromium.find_element(By.ID, "find-status").text, message="the count")
+    wait_for(lambda: chromium.find_element(By.ID, "find-status").text == "1 of 2", message="the count")
     box.send_keys(Keys.ENTER)
     wait_for(lambda: chromium.find_element(By.CSS_SELECTOR, "#rows .row.hit").get_attribute("data-line")
              == str(900 * 4 + 3), message="the second hit")
+    wait_for(lambda: chromium.find_element(By.ID, "find-status").text == "2 of 2", message="2 of 2")
 
 
 def test_dark_theme_follows_the_system(chromium, conversation):

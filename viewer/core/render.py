@@ -89,6 +89,12 @@ def read_lines(doc, lines) -> dict:
     return result
 
 
+def _fold_button(folded: bool) -> Markup:
+    """A real button, out of the tab order: the keyboard reaches it through the rows (arrows, Left/Right)."""
+    return Markup('<button type="button" class="tg" tabindex="-1" aria-expanded="{}" aria-label="{}">{}</button>').format(
+        "false" if folded else "true", "unfold" if folded else "fold", "▸" if folded else "▾")
+
+
 class RowRenderer:
     """Renders rows of one document for one request (keeps depths and parents' keys it has seen)."""
 
@@ -108,10 +114,10 @@ class RowRenderer:
         kind, folded = index.kind(line), self.outline.is_folded(line)
         depth = index.depth(line, self._depths)
         classes = ["row"]
-        toggle = ""
+        toggle = Markup('<span class="tg"></span>')
         if kind in (OPEN_OBJECT, OPEN_ARRAY):
             classes.append("folded" if folded else "open")
-            toggle = "▸" if folded else "▾"
+            toggle = _fold_button(folded)
         elif kind == CLOSE:
             classes.append("close")
         if index.is_duplicate(line):
@@ -139,7 +145,7 @@ class RowRenderer:
             tail += Markup('<span class="dup-mark" title="duplicate key: an earlier member of this object has the same key">'
                            ' ⚠ duplicate key</span>')
         return Markup('<div class="{}" data-line="{}" data-row="{}"><span class="ln">{}</span>'
-                      '<span class="tg">{}</span><span class="code">{}{}{}{}</span></div>').format(
+                      '{}<span class="code">{}{}{}{}</span></div>').format(
             " ".join(classes), line, row, line + 1, toggle, indent, deep, code, tail)
 
     def _highlight(self, text: LineText, line) -> Markup:

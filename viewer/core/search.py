@@ -129,3 +129,12 @@ def _from_known(lines, from_line, backwards):
         return (lines[i - 1], False) if i else (lines[-1], True)
     i = bisect_right(lines, from_line)
     return (lines[i], False) if i < len(lines) else (lines[0], from_line >= 0)
+
+
+def ordinal(doc, query: str, line) -> dict:
+    """{"ordinal": n, "of": N}: `line` is the n-th of N lines holding a hit, once a count has seen them all."""
+    lines = _known_hits(doc, _needle(query)) if query and line is not None and line >= 0 else None
+    if lines is None:
+        return {}
+    i = bisect_left(lines, line)
+    return {"ordinal": i + 1, "of": len(lines)} if i < len(lines) and lines[i] == line else {}

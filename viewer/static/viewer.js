@@ -127,6 +127,7 @@
 
   function refold(change, keepLine, before) {
     change();
+    saveFolds();
     state.version++;
     cache.clear();
     inflight.clear();
@@ -164,8 +165,25 @@
 
   function goToLine(line, openers) {
     var around = Math.floor(viewRows() / 3);
-    if (reveal(openers || [])) { state.version++; cache.clear(); inflight.clear(); }
+    if (reveal(openers || [])) { saveFolds(); state.version++; cache.clear(); inflight.clear(); }
     return showLine(line, around);
+  }
+
+  // Fold state kept per document across reloads; a browser that refuses storage just forgets it.
+  var FOLDS_KEY = "viewer.folds." + docId;
+
+  function saveFolds() {
+    try {
+      localStorage.setItem(FOLDS_KEY, JSON.stringify({ collapsed: state.collapsed, x: Array.from(state.exceptions) }));
+    } catch (e) { /* storage full or refused */ }
+  }
+
+  function savedFolds() {
+    try {
+      var saved = JSON.parse(localStorage.getItem(FOLDS_KEY) || "null");
+      if (saved && typeof saved.collapsed === "boolean" && Array.isArray(saved.x)) return saved;
+    } catch (e) { /* unreadable: start unfolded */ }
+    return null;
   }
 
   // Decoration: the selected row, the current find hit, and <mark> around the text found.
@@ -173,12 +191,33 @@
     var line = +el.dataset.line;
     el.classList.toggle("selected", el.dataset.line !== undefined && line === selectedLine);
     el.classList.toggle("hit", el.dataset.line !== undefined && line === hitLine);
-    if (el.dataset.marked === query || el.classList.contains("pending")) return;
+    if (el.classList.contains("pending")) return;
+    if (!el.dataset.dated) { dateHints(el); el.dataset.dated = "1"; }
+    if (el.dataset.marked === query) return;
     var code = el.querySelector(".code");
     code.querySelectorAll("mark").forEach(function (m) { m.replaceWith(m.textContent); });
     code.normalize();
     if (query) markText(code, query.toLowerCase());
     el.dataset.marked = query;
+  }
+
+  // ISO timestamps and epoch numbers (seconds or milliseconds, 2001-2100) show a local date on hover.
+  var ISO = /^"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))"$/;
+
+  function localDate(text) {
+    var iso = ISO.exec(text), ms = null;
+    if (iso) ms = Date.parse(iso[1]);
+    else if (/^\d{10}$/.test(text)) ms = +text * 1000;
+    else if (/^\d{13}$/.test(text)) ms = +text;
+    if (ms === null || isNaN(ms) || ms < 978307200000 || ms > 4102444800000) return null;
+    return new Date(ms).toLocaleString() + " (local time)";
+  }
+
+  function dateHints(el) {
+    el.querySelectorAll(".code .s2, .code .mi").forEach(function (token) {
+      var hint = localDate(token.textContent);
+      if (hint) { token.title = hint; token.classList.add("date"); }
+    });
   }
 
   function markText(root, needle) {
@@ -216,16 +255,18 @@
       if (text !== $("find").value) return;
       if (data.line === null) { hitLine = null; status("find-status", "no match"); render(); return; }
       hitLine = data.line;
-      hitNote = "line " + (data.line + 1) + (data.wrapped ? " (wrapped)" : "");
+      hitNote = data.ordinal ? ordinalText(data) : "line " + (data.line + 1);
       showFindStatus();
       var shown = goToLine(data.line, data.reveal);
       if (counted === null) {
         counted = "";
         // Counted once the hit is on screen: the count reads the whole document and would delay its rows.
         var countHits = function () {
-          getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text })).then(function (c) {
+          getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text, line: hitLine })).then(function (c) {
             if (c.q !== query || c.count === null) return; // null: a newer search stopped it
-            counted = c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
+            if (c.ordinal && c.of) hitNote = ordinalText(c);
+            counted = c.of && c.of !== c.count ? c.count.toLocaleString("en") + " matches" : "";
+            if (!c.of) counted = c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
             showFindStatus();
           });
         };
@@ -234,12 +275,38 @@
     }, function (err) { status("find-status", err.message); });
   }
 
+  // "n of N" counts lines holding a hit: next and previous step from line to line, so both agree.
+  function ordinalText(data) {
+    return data.ordinal.toLocaleString("en") + " of " + data.of.toLocaleString("en") + (data.of === 1 ? "" : "");
+  }
+
   function showFindStatus() { status("find-status", hitNote + (counted ? " · " + counted : "")); }
+
+  var typing = null;
+  function findAsYouType() {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(function () { if ($("find").value !== query) find(false); }, 250);
+  }
 
   function select(line) {
     selectedLine = line;
     rowsBox.querySelectorAll(".row").forEach(decorate);
+    linkToLine(line);
+    showPath(line);
+  }
+
+  // The address always links to the selected line: /docs/<id>#L23.
+  function linkToLine(line) {
+    history.replaceState(null, "", location.pathname + location.search.replace(/([?&])line=\d+&?/, "$1").replace(/[?&]$/, "") + "#L" + (line + 1));
+  }
+
+  var pathAsked = 0;
+  function showPath(line) {
+    var asked = ++pathAsked;
     getJSON("/docs/" + docId + "/path?line=" + line).then(function (data) {
+      if (asked !== pathAsked) return; // the keyboard moved on meanwhile
+      $("copy-value").disabled = false;
+      $("copy-link").disabled = false;
       $("path-js").textContent = data.javascript || "(the whole document)";
       $("path-js").dataset.value = data.javascript;
       $("path-pointer").textContent = data.pointer || "(empty pointer: the whole document)";
@@ -264,6 +331,79 @@
     try { document.execCommand("copy"); } catch (e) { /* nothing more to try */ }
     area.remove();
   }
+
+  // Keyboard: Up/Down move the selection a row, Left folds (or goes to the parent), Right unfolds,
+  // Enter or Space on a folder toggles it; Home/End, PageUp/PageDown move further.
+  function rowOf(line) {
+    var found = null;
+    cache.forEach(function (el, row) { if (+el.dataset.line === line) found = row; });
+    return found;
+  }
+
+  function keepOnScreen(row) {
+    var first = firstRow(), rows = viewRows();
+    if (row < first) scrollToFirst(row);
+    else if (row > first + rows - 2) scrollToFirst(row - rows + 2);
+  }
+
+  function moveTo(row) {
+    row = Math.max(0, Math.min(state.total - 1, row));
+    var el = cache.get(row);
+    if (!el) { keepOnScreen(row); return; } // not arrived yet: the next key press finds it
+    keepOnScreen(row);
+    select(+el.dataset.line);
+  }
+
+  function onRowKey(event) {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    var row = selectedLine === null ? null : rowOf(selectedLine);
+    var el = row === null ? null : cache.get(row);
+    var step = { ArrowDown: 1, ArrowUp: -1, PageDown: viewRows() - 1, PageUp: 1 - viewRows() }[event.key];
+    if (step !== undefined) { moveTo(row === null ? firstRow() : row + step); }
+    else if (event.key === "Home") { scrollToFirst(0); moveTo(0); }
+    else if (event.key === "End") { scrollToFirst(maxFirst()); moveTo(state.total - 1); }
+    else if (el && event.key === "ArrowLeft" && el.classList.contains("open")) toggle(selectedLine, row);
+    else if (el && event.key === "ArrowLeft") goToParent(selectedLine);
+    else if (el && event.key === "ArrowRight" && el.classList.contains("folded")) toggle(selectedLine, row);
+    else if (el && (event.key === "Enter" || event.key === " ")) {
+      if (el.classList.contains("open") || el.classList.contains("folded")) toggle(selectedLine, row);
+      else select(selectedLine);
+    } else if (event.key === "Enter" && row === null) moveTo(firstRow());
+    else return;
+    event.preventDefault();
+  }
+
+  function goToParent(line) {
+    getJSON("/docs/" + docId + "/path?line=" + line).then(function (data) {
+      var parent = data.reveal.filter(function (l) { return l !== line; }).pop();
+      if (parent === undefined) return;
+      var row = rowOf(parent);
+      if (row !== null) { keepOnScreen(row); select(parent); }
+      else goToLine(parent, []).then(function () { select(parent); });
+    });
+  }
+
+  // Permalinks: /docs/<id>#L23 or ?line=23 open on that line, selected.
+  function linkedLine() {
+    var hash = /^#L(\d+)$/.exec(location.hash);
+    var asked = hash ? hash[1] : new URLSearchParams(location.search).get("line");
+    var line = asked && /^\d+$/.test(asked) ? +asked - 1 : null;
+    return line !== null && line >= 0 && line < +main.dataset.lines ? line : null;
+  }
+
+  function openLinkedLine(line) {
+    return getJSON("/docs/" + docId + "/path?line=" + line).then(function (data) {
+      return goToLine(line, data.reveal).then(function () { select(line); scroller.focus(); });
+    });
+  }
+
+  function copyValue() {
+    if (selectedLine === null) return;
+    fetch("/docs/" + docId + "/value?line=" + selectedLine).then(function (r) { return r.text(); })
+      .then(function (text) { copyText(text, "the value"); });
+  }
+
+  scroller.addEventListener("keydown", onRowKey);
 
   rowsBox.addEventListener("click", function (event) {
     var rowEl = event.target.closest(".row");
@@ -293,6 +433,9 @@
     if (event.key === "Enter") { event.preventDefault(); find(event.shiftKey); }
     if (event.key === "Escape") { $("find").value = ""; find(false); }
   });
+  $("find").addEventListener("input", findAsYouType);
+  $("copy-value").addEventListener("click", copyValue);
+  $("copy-link").addEventListener("click", function () { copyText(location.href, "link to this line"); });
   $("copy-js").addEventListener("click", function () { copyText($("path-js").dataset.value, "JavaScript path"); });
   $("copy-pointer").addEventListener("click", function () { copyText($("path-pointer").dataset.value, "JSON Pointer"); });
   $("copy-doc").addEventListener("click", function () {
@@ -311,5 +454,13 @@
   if (sample && sample.getBoundingClientRect().height) rowHeight = sample.getBoundingClientRect().height;
   layout();
   render();
-  main.dataset.ready = "1";
+  startOnSavedState().then(function () { main.dataset.ready = "1"; }, function () { main.dataset.ready = "1"; });
+
+  function startOnSavedState() {
+    var saved = savedFolds(), line = linkedLine(), waits = Promise.resolve();
+    if (saved && (saved.collapsed || saved.x.length)) {
+      waits = refold(function () { state.collapsed = saved.collapsed; state.exceptions = new Set(saved.x); }, 0, 0);
+    }
+    return line === null ? waits : waits.then(function () { return openLinkedLine(line); });
+  }
 })();

@@ -13,6 +13,7 @@ from flask import (
 )
 
 from ...core import paths, search
+from ...core.values import value_span
 from ...core.landmarks import landmark_values
 from ...core.outline import Outline
 from ...core.render import RowRenderer
@@ -132,7 +133,22 @@ def path(doc_id):
     doc = get_document(doc_id)
     line = _int_arg("line", high=doc.line_count - 1)
     parts = paths.segments(doc, line)
-    return jsonify({"line": line, "javascript": paths.javascript_path(parts), "pointer": paths.json_pointer(parts)})
+    return jsonify({"line": line, "javascript": paths.javascript_path(parts), "pointer": paths.json_pointer(parts),
+                    "reveal": _reveal(doc.index, line)})
+
+
+def _reveal(index, line) -> list:
+    """The openers to unfold so that `line` is on a row."""
+    opener = index.opener(line)
+    return [*index.ancestors(opener), *([opener] if opener != line else [])]
+
+
+@bp.get("/docs/<doc_id>/value")
+def value(doc_id):
+    """The exact bytes of the value on `line` (a container's from its opener to its closer)."""
+    doc = get_document(doc_id)
+    start, end = value_span(doc, _int_arg("line", high=doc.line_count - 1))
+    return Response(doc.read(start, end), mimetype="text/plain", headers={"X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/docs/<doc_id>/search")
@@ -144,11 +160,9 @@ def find(doc_id):
         raise ViewerError("Type some text to find.")
     backwards = request.args.get("dir") == "prev"
     line, wrapped = search.find(doc, query, _int_arg("line", -1, -1, doc.line_count), backwards)
-    result = {"line": line, "wrapped": wrapped, "reveal": []}
+    result = {"line": line, "wrapped": wrapped, "reveal": [], **search.ordinal(doc, query, line)}
     if line is not None:
-        index = doc.index
-        opener = index.opener(line)
-        result["reveal"] = [*index.ancestors(opener), *([opener] if opener != line else [])]
+        result["reveal"] = _reveal(doc.index, line)
     return jsonify(result)
 
 
@@ -160,7 +174,8 @@ def count(doc_id):
     """
     doc = get_document(doc_id)
     query = request.args.get("q", "")
-    return jsonify({"q": query, "count": search.count(doc, query) if query else 0})
+    total = search.count(doc, query) if query else 0
+    return jsonify({"q": query, "count": total, **search.ordinal(doc, query, _int_arg("line", -1, -1))})
 
 
 @bp.get("/docs/<doc_id>/raw")

@@ -1,0 +1,155 @@
+"""Keyboard, find as you type, copy value, permalinks, kept folds and date hints, in headless Chromium."""
+import json
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from tests.support.browsers import wait_for
+from tests.viewer.test_browser import open_document, row_element, rows
+
+# Written by hand, minified in places, so that exact bytes differ from any re-serialisation.
+DOC = (b'{"data": {"id": "5f1a", "attributes": {"name": "Ada",  "totalNum": 1.50,'
+       b'"createdAt": "2024-03-05T14:07:00.000Z", "seenAt": 1709647620,'
+       b'"tags": ["a", {"deep":[1 ,2]}], "note": "needle and needle"}}, "meta": {"note": "needle"}}')
+
+
+@pytest.fixture()
+def document(viewer_server):
+    return viewer_server.post(DOC)  # a new id each time: folds kept for one test never reach another
+
+
+def selected(driver):
+    return driver.execute_script("var r = document.querySelector('#rows .row.selected');"
+                                 "return r ? r.querySelector('.code').textContent : null")
+
+
+def path_shown(driver):
+    return driver.find_element(By.ID, "path-js").text
+
+
+def press(driver, *keys):
+    actions = ActionChains(driver)
+    for key in keys:
+        actions.send_keys(key)
+    actions.perform()
+
+
+def clipboard(driver, url):
+    return driver.execute_async_script(
+        "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e))")
+
+
+def allow_clipboard(driver, url):
+    driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": url.split("/docs/")[0], "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+
+
+def test_fold_toggles_are_buttons_with_aria_expanded(chromium, document):
+    open_document(chromium, document)
+    toggle = row_element(chromium, '"attributes": {').find_element(By.CSS_SELECTOR, ".tg")
+    assert toggle.tag_name == "button" and toggle.get_attribute("aria-expanded") == "true"
+    toggle.click()
+    wait_for(lambda: row_element(chromium, '"attributes": {').find_element(By.CSS_SELECTOR, ".tg")
+             .get_attribute("aria-expanded") == "false", message="aria-expanded false once folded")
+
+
+def test_arrows_move_the_selection_and_fold_and_the_path_follows(chromium, document):
+    open_document(chromium, document)
+    row_element(chromium, '"id": "5f1a"').find_element(By.CSS_SELECTOR, ".ln").click()
+    wait_for(lambda: path_shown(chromium) == "data.id", message="the clicked line's path")
+    press(chromium, Keys.ARROW_DOWN)
+    wait_for(lambda: path_shown(chromium) == "data.attributes", message="the path after Down")
+    assert selected(chromium) == '    "attributes": {'
+    press(chromium, Keys.ARROW_LEFT)  # folds the object
+    wait_for(lambda: selected(chromium) == '    "attributes": {6 members}', message="Left folds")
+    assert not any('"name"' in text for _, text in rows(chromium))
+    press(chromium, Keys.ARROW_RIGHT)
+    wait_for(lambda: any('"name": "Ada",' in text for _, text in rows(chromium)), message="Right unfolds")
+    press(chromium, Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+    wait_for(lambda: path_shown(chromium) == "data.attributes.totalNum", message="two rows down")
+    press(chromium, Keys.ARROW_UP)
+    wait_for(lambda: path_shown(chromium) == "data.attributes.name", message="one row up")
+    press(chromium, Keys.ARROW_LEFT)  # on a plain value Left goes to the parent
+    wait_for(lambda: path_shown(chromium) == "data.attributes", message="Left to the parent")
+    press(chromium, Keys.ENTER)  # Enter on a folder folds it, like a click on its toggle
+    wait_for(lambda: selected(chromium) == '    "attributes": {6 members}', message="Enter toggles")
+
+
+def test_find_as_you_type_marks_the_current_hit_and_keeps_the_box_still(chromium, document):
+    open_document(chromium, document)
+    box = chromium.find_element(By.ID, "find")
+    before = box.rect
+    box.send_keys("needle")
+    wait_for(lambda: chromium.find_element(By.ID, "find-status").text.startswith("1 of 2"), message="1 of 2")
+    assert "3 matches" in chromium.find_element(By.ID, "find-status").text  # two on one line, one on another
+    assert box.rect == before
+    current = chromium.find_element(By.CSS_SELECTOR, "#rows .row.hit mark")
+    other = chromium.find_element(By.CSS_SELECTOR, "#rows .row:not(.hit) mark")
+    assert current.value_of_css_property("background-color") != other.value_of_css_property("background-color")
+    box.send_keys(Keys.ENTER)
+    wait_for(lambda: chromium.find_element(By.ID, "find-status").text.startswith("2 of 2"), message="2 of 2")
+    assert chromium.find_element(By.CSS_SELECTOR, "#rows .row.hit .code").text == '    "note": "needle"'
+    assert box.rect == before
+
+
+def test_copy_value_copies_the_exact_text(chromium, document):
+    open_document(chromium, document)
+    allow_clipboard(chromium, document)
+    for line_text, expected in [('"totalNum"', "1.50"), ('"createdAt"', '"2024-03-05T14:07:00.000Z"'),
+                                ('"tags": [', '["a", {"deep":[1 ,2]}]'), ('"deep": [', "[1 ,2]")]:
+        row_element(chromium, line_text).find_element(By.CSS_SELECTOR, ".ln").click()
+        wait_for(lambda: not chromium.find_element(By.ID, "copy-value").get_attribute("disabled"), message="enabled")
+        chromium.execute_script("document.getElementById('copy-status').textContent = ''")
+        chromium.find_element(By.ID, "copy-value").click()
+        wait_for(lambda: "Copied the value" in chromium.find_element(By.ID, "copy-status").text, message="copy")
+        assert clipboard(chromium, document) == expected
+
+
+@pytest.mark.parametrize("suffix", ["#L12", "?line=12"])
+def test_permalink_opens_on_the_line_selected(chromium, document, suffix):
+    open_document(chromium, document + suffix)
+    wait_for(lambda: selected(chromium) == '          "deep": [', message="the linked line selected")
+    wait_for(lambda: path_shown(chromium) == "data.attributes.tags[1].deep", message="its path")
+
+
+def test_permalink_unfolds_what_hides_the_line_and_link_to_this_line_copies_it(chromium, document):
+    open_document(chromium, document)
+    allow_clipboard(chromium, document)
+    chromium.find_element(By.ID, "collapse-all").click()
+    wait_for(lambda: len(rows(chromium)) == 1, message="collapse all")
+    chromium.get("about:blank")  # a new page load, not a jump within the page
+    open_document(chromium, document + "#L12")
+    wait_for(lambda: selected(chromium) == '          "deep": [2 items]', message="the line, its parents unfolded")
+    chromium.find_element(By.ID, "copy-link").click()
+    wait_for(lambda: "Copied link" in chromium.find_element(By.ID, "copy-status").text, message="copy link")
+    assert clipboard(chromium, document) == document + "#L12"
+    row_element(chromium, '"seenAt"').find_element(By.CSS_SELECTOR, ".ln").click()
+    wait_for(lambda: chromium.current_url == document + "#L8", message="the address follows the selection")
+
+
+def test_folds_are_kept_across_reloads(chromium, document):
+    open_document(chromium, document)
+    row_element(chromium, '"attributes": {').find_element(By.CSS_SELECTOR, ".tg").click()
+    wait_for(lambda: '    "attributes": {6 members}' in [t for _, t in rows(chromium)], message="the fold")
+    chromium.refresh()
+    open_document(chromium, document)
+    wait_for(lambda: '    "attributes": {6 members}' in [t for _, t in rows(chromium)], message="the fold again")
+    assert any('"meta": {' in t for _, t in rows(chromium))
+
+
+def test_timestamps_show_a_local_date_on_hover(chromium, document):
+    open_document(chromium, document)
+    iso = row_element(chromium, '"createdAt"').find_element(By.CSS_SELECTOR, ".s2")
+    epoch = row_element(chromium, '"seenAt"').find_element(By.CSS_SELECTOR, ".mi")
+    expected = chromium.execute_script("return new Date(1709647620000).toLocaleString()")
+    assert iso.get_attribute("title").startswith(expected) and epoch.get_attribute("title").startswith(expected)
+    assert not row_element(chromium, '"totalNum"').find_element(By.CSS_SELECTOR, ".mf").get_attribute("title")
+
+
+def test_the_value_endpoint_gives_exact_bytes(viewer_server):
+    import urllib.request
+    url = viewer_server.post(DOC).replace("/docs/", "/docs/", 1)
+    with urllib.request.urlopen(url + "/value?line=0") as answer:
+        assert answer.read() == DOC
