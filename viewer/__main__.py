@@ -11,6 +11,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import webbrowser
+from pathlib import Path
 
 from . import settings
 from .kustomer.allowlist import DEFAULT_ALLOWED_HOSTS
@@ -193,6 +194,10 @@ class _Progress:
             print(f"\r{what}… {seconds:.0f} s ", end="", file=sys.stderr, flush=True)
 
 
+def _stop_command(pid: int) -> str:
+    return f"taskkill /PID {pid}" if os.name == "nt" else f"kill {pid}"
+
+
 def open_document(args) -> int:
     base = _url(args.host, args.port)
     try:
@@ -211,8 +216,8 @@ def open_document(args) -> int:
             command += ["--key-file", os.path.abspath(args.key_file)]
         if args.masking:
             command += ["--masking", os.path.abspath(args.masking)]
-        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True, cwd=os.getcwd())
+        started = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL, start_new_session=True, cwd=os.getcwd())
         deadline = time.monotonic() + 20
         while not _answers(base):
             if time.monotonic() > deadline:
@@ -220,7 +225,11 @@ def open_document(args) -> int:
                       "to see why.", file=sys.stderr)
                 return 1
             time.sleep(0.1)
-    query = "?" + urllib.parse.urlencode({"source_url": args.source_url}) if args.source_url else ""
+        print(f"Started a viewer in the background on {base}/ (process {started.pid}); it keeps running after this "
+              f"command. Stop it with: {_stop_command(started.pid)}", file=sys.stderr)
+    # A file keeps its name: its file: URL stands where a fetched document's address would.
+    source_url = args.source_url or (Path(args.file).resolve().as_uri() if args.file != "-" else None)
+    query = "?" + urllib.parse.urlencode({"source_url": source_url}) if source_url else ""
     progress = _Progress(len(raw))
     request = urllib.request.Request(f"{base}/docs{query}", data=progress.pieces(raw), method="POST",
                                      headers={"Content-Type": "application/json", "Accept": "application/json",

@@ -74,8 +74,9 @@ def test_hostile_values_and_labels_never_become_code(app, client, post):
     item = "/fetch?url=https%3A%2F%2Facme.api.kustomerapp.com%2Fv1%2Fklasses%2Fitem%2F5af9ac1bd672767b2f0a9869"
     assert hrefs == [item,
                      'https://x.example/"onmouseover=alert(1)//', "https://x.example/"]  # the last inside text
-    assert all(tag in ("div", "span", "a") for tag, _ in parser.elements)
-    allowed = {"class", "href", "target", "rel", "title", "data-line", "data-row"}
+    assert all(tag in ("div", "span", "a", "button") for tag, _ in parser.elements)  # buttons: the fold toggles
+    allowed = {"class", "href", "target", "rel", "title", "data-line", "data-row",
+               "type", "tabindex", "aria-expanded", "aria-label"}
     assert all(set(attrs) <= allowed for _, attrs in parser.elements)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 

@@ -46,8 +46,15 @@ def test_open_starts_a_viewer_when_none_answers(tmp_path):
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping") as response:
         pid = json.load(response)["pid"]
     try:
+        said = done.stderr.decode()
+        assert f"in the background on http://127.0.0.1:{port}/ (process {pid})" in said
+        assert f"Stop it with: kill {pid}" in said
         with urllib.request.urlopen(done.stdout.decode().strip() + "/raw") as response:
             assert response.read() == b"[1, 2]"
+        with urllib.request.urlopen(done.stdout.decode().strip()) as response:
+            assert "doc.json" in response.read().decode()  # the document keeps the file's name
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+            assert "doc.json" in response.read().decode()
     finally:
         os.kill(pid, signal.SIGTERM)
 

@@ -5,6 +5,7 @@ import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 from tests.support.browsers import wait_for
 from tests.viewer.test_browser import open_document, row_element, rows
@@ -153,3 +154,65 @@ def test_the_value_endpoint_gives_exact_bytes(viewer_server):
     url = viewer_server.post(DOC).replace("/docs/", "/docs/", 1)
     with urllib.request.urlopen(url + "/value?line=0") as answer:
         assert answer.read() == DOC
+
+
+def test_collapse_to_depth(chromium, document):
+    open_document(chromium, document)
+    Select(chromium.find_element(By.ID, "collapse-depth")).select_by_value("2")
+    wait_for(lambda: [t for _, t in rows(chromium)] == [
+        "{", '  "data": {', '    "id": "5f1a",', '    "attributes": {6 members}', "  },", '  "meta": {', '    "note": "needle"', "  }", "}"],
+        message="depth 2: two levels open, everything deeper folded")
+    Select(chromium.find_element(By.ID, "collapse-depth")).select_by_value("1")
+    wait_for(lambda: [t for _, t in rows(chromium)] == ["{", '  "data": {2 members},', '  "meta": {1 member}', "}"],
+             message="depth 1")
+
+
+def test_raw_view_never_wraps_through_a_number_or_an_id(chromium, viewer_server):
+    ids = [f"{n:024x}" for n in range(7 ** 20, 7 ** 20 + 300 * 9973, 9973)]
+    raw = json.dumps({"ids": ids, "n": [123456789012345678 + i for i in range(300)]}, separators=(",", ":"))
+    chromium.get(viewer_server.post(raw.encode()) + "/text")
+    chromium.set_window_size(800, 900)
+    try:
+        split = chromium.execute_script("""
+            var pre = document.getElementById('raw-text'), walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+            var node, m, bad = [], seen = 0;
+            while ((node = walker.nextNode())) {
+              var re = /[0-9a-f]{18,}/g;
+              while ((m = re.exec(node.nodeValue))) {
+                var range = document.createRange(); range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+                var tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+                if (tops.size > 1) bad.push(m[0]);
+                seen++;
+              }
+            }
+            if (seen < 600) bad.push('only ' + seen + ' numbers and IDs seen');
+            return [bad, document.getElementById('raw-text').getClientRects()[0].height];""")
+        assert split[0] == [] and split[1] > 100  # it did wrap, only between tokens
+        assert chromium.find_element(By.ID, "raw-text").text.replace("\n", "") == raw  # the text itself unchanged
+    finally:
+        chromium.set_window_size(1280, 900)
+
+
+def test_home_list_elides_the_middle_of_long_urls_at_800px(chromium, viewer_server):
+    url = "https://acme.api.kustomerapp.com/v1/customers/5f1a2b3c4d5e6f7a8b9c0d1e/conversations?page=2&pageSize=100&sort=-createdAt"
+    viewer_server.post(b'{"a": 1}', source_url=url)
+    chromium.set_window_size(800, 900)
+    try:
+        chromium.get(viewer_server.url + "/")
+        link = chromium.find_element(By.CSS_SELECTOR, "#recent td.name a")
+        assert link.get_attribute("title") == url
+        tail = link.find_element(By.CSS_SELECTOR, ".tail")
+        table = chromium.find_element(By.ID, "recent")
+        width = chromium.execute_script("return document.documentElement.clientWidth")
+        assert table.rect["x"] + table.rect["width"] <= width  # no overflow at 800 px
+        assert tail.get_attribute("textContent").startswith("/5f1a2b3c4d5e6f7a8b9c0d1e/")
+        id_right = chromium.execute_script("""
+            var node = arguments[0].firstChild, range = document.createRange();
+            range.setStart(node, 0); range.setEnd(node, 25);
+            return range.getBoundingClientRect().right;""", tail)
+        cell = chromium.find_element(By.CSS_SELECTOR, "#recent td.name")
+        assert id_right <= cell.rect["x"] + cell.rect["width"] <= width  # the whole ID is on screen
+        head = link.find_element(By.CSS_SELECTOR, ".head")
+        assert chromium.execute_script("return arguments[0].scrollWidth > arguments[0].clientWidth", head)  # elided
+    finally:
+        chromium.set_window_size(1280, 900)

@@ -114,3 +114,19 @@ class Outline:
         if opener != line:  # a closer: after all of its opener's members and their expansions
             row += 1 + index.member_count(opener) + sum(self._sizes[k] for k in self._kids.get(opener, ()))
         return row
+
+
+MAX_OPEN_TO_DEPTH = 5000  # openers a "collapse to depth" keeps open; each travels with every rows request
+
+
+def openers_above(index: Index, depth: int) -> list | None:
+    """Openers shallower than `depth`, kept open when collapsing to that depth; None past the limit."""
+    found, level = [], [0] if index.line_count and index.is_open(0) else []
+    for _ in range(depth):
+        found.extend(level)
+        if len(found) > MAX_OPEN_TO_DEPTH:
+            return None
+        level = [child for line in level for child in index.children(line) if index.is_open(child)]
+        if not level:
+            break
+    return found

@@ -151,6 +151,13 @@
     refold(function () { state.collapsed = collapsed; state.exceptions = new Set(); }, keep, 0);
   }
 
+  // Collapse everything deeper than `levels`: collapsed mode, with the shallower openers as exceptions.
+  function collapseToDepth(levels) {
+    getJSON("/docs/" + docId + "/depth?depth=" + levels).then(function (data) {
+      refold(function () { state.collapsed = true; state.exceptions = new Set(data.open); }, 0, 0);
+    }, function (err) { status("find-status", err.message); });
+  }
+
   // Make `lines` (openers) unfolded.
   function reveal(lines) {
     var changed = false;
@@ -434,6 +441,11 @@
     if (event.key === "Escape") { $("find").value = ""; find(false); }
   });
   $("find").addEventListener("input", findAsYouType);
+  $("collapse-depth").addEventListener("change", function () {
+    var levels = $("collapse-depth").value;
+    $("collapse-depth").value = "";
+    if (levels) collapseToDepth(+levels);
+  });
   $("copy-value").addEventListener("click", copyValue);
   $("copy-link").addEventListener("click", function () { copyText(location.href, "link to this line"); });
   $("copy-js").addEventListener("click", function () { copyText($("path-js").dataset.value, "JavaScript path"); });

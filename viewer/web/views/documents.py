@@ -11,11 +11,12 @@ from flask import (
     request,
     url_for,
 )
+from markupsafe import Markup, escape
 
 from ...core import paths, search
 from ...core.values import value_span
 from ...core.landmarks import landmark_values
-from ...core.outline import Outline
+from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
 from ...errors import ViewerError
 from ...kustomer.annotations import Annotations
@@ -143,6 +144,18 @@ def _reveal(index, line) -> list:
     return [*index.ancestors(opener), *([opener] if opener != line else [])]
 
 
+@bp.get("/docs/<doc_id>/depth")
+def depth(doc_id):
+    """The openers to keep open when collapsing everything deeper than `depth` levels."""
+    doc = get_document(doc_id)
+    levels = _int_arg("depth", 1, 0, 1000)
+    openers = openers_above(doc.index, levels)
+    if openers is None:
+        raise ViewerError(f"More than {MAX_OPEN_TO_DEPTH:,} objects and arrays are shallower than depth {levels}: "
+                          "choose a smaller depth.")
+    return jsonify({"depth": levels, "open": openers})
+
+
 @bp.get("/docs/<doc_id>/value")
 def value(doc_id):
     """The exact bytes of the value on `line` (a container's from its opener to its closer)."""
@@ -203,8 +216,13 @@ def text(doc_id):
     """The raw view: the document's text exactly as received."""
     doc = get_document(doc_id)
     shown = doc.read(0, min(doc.size, RAW_VIEW_LIMIT)).decode("utf-8", "ignore")
-    return render_template("raw.html", doc=doc, text=shown, cut=doc.size > RAW_VIEW_LIMIT,
+    return render_template("raw.html", doc=doc, text=_breakable(shown), cut=doc.size > RAW_VIEW_LIMIT,
                            size=format_size(doc.size), limit=format_size(RAW_VIEW_LIMIT))
+
+
+def _breakable(text: str) -> Markup:
+    """Escaped text with a line-break opportunity after each comma, so wrapping falls between values."""
+    return Markup(",<wbr>").join(escape(text).split(","))
 
 
 @bp.post("/docs/<doc_id>/delete")

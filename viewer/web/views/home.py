@@ -1,5 +1,6 @@
 """The home page (paste, pick or drop a document; recent documents), and the viewer's own assets."""
 import os
+import re
 import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
@@ -16,7 +17,7 @@ APP_NAME = "api-bookmarklets viewer"
 def index():
     docs = recent_documents()
     now, hours = time.time(), current_app.config["EXPIRE_HOURS"]
-    listing = [{"doc": d, "size": format_size(d.size), "age": _age(now - d.created_at)} for d in docs]
+    listing = [{"doc": d, "size": format_size(d.size), "age": _age(now - d.created_at), **_name_parts(d)} for d in docs]
     return render_template("home.html", listing=listing, expire_hours=hours,
                            max_size=format_size(current_app.config["MAX_BYTES"]))
 
@@ -32,6 +33,20 @@ def highlight_css():
     response = Response(stylesheet(), mimetype="text/css")
     response.headers["Cache-Control"] = "max-age=3600"
     return response
+
+
+NAME_TAIL = 28  # characters always shown at the end of a name: where a URL keeps its IDs
+
+
+_ID = re.compile(r"/(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]{8,}(?=[/?#]|$)")
+
+
+def _name_parts(doc) -> dict:
+    """The name split so that a narrow page elides its middle: the tail keeps a URL's last ID and what follows."""
+    name = doc.source_url or doc.preview or doc.id
+    ids = list(_ID.finditer(name)) if doc.source_url else []
+    cut = ids[-1].start() if ids else max(0, len(name) - NAME_TAIL)
+    return {"name": name, "head": name[:cut], "tail": name[cut:]}
 
 
 def _age(seconds) -> str:
