@@ -23,12 +23,12 @@ def test_find_next_previous_and_wrap(client, post, pretty):
     assert find(client, doc, "grace@")["line"] == second["line"]  # ignores case
     assert find(client, doc, "nowhere")["line"] is None
     assert client.get(f"/docs/{doc}/count?q=EXAMPLE").get_json()["count"] == 2
-    # Counting remembers the hits' lines; the answers stay the same.
-    assert find(client, doc, "example") == first
-    assert find(client, doc, "example", first["line"]) == second
-    assert find(client, doc, "example", second["line"]) == wrapped
-    assert find(client, doc, "example", first["line"], "prev") == back
-    assert find(client, doc, "example", -1, "prev") == {**second, "wrapped": False}
+    # Counting remembers the hits' lines; the answers stay the same, and now say which of how many.
+    assert find(client, doc, "example") == {**first, "ordinal": 1, "of": 2}
+    assert find(client, doc, "example", first["line"]) == {**second, "ordinal": 2, "of": 2}
+    assert find(client, doc, "example", second["line"]) == {**wrapped, "ordinal": 1, "of": 2}
+    assert find(client, doc, "example", first["line"], "prev") == {**back, "ordinal": 2, "of": 2}
+    assert find(client, doc, "example", -1, "prev") == {**second, "wrapped": False, "ordinal": 2, "of": 2}
 
 
 def test_find_says_what_to_unfold(client, post, pretty):
@@ -45,11 +45,12 @@ def test_paths(client, post, pretty):
         line = next(i for i, shown in enumerate(lines) if text in shown)
         return client.get(f"/docs/{doc}/path?line={line}").get_json()
     assert path('"email": "GRACE@example.net"') == {
-        "line": 8, "javascript": "data.attributes.emails[1].email", "pointer": "/data/attributes/emails/1/email"}
+        "line": 8, "javascript": "data.attributes.emails[1].email", "pointer": "/data/attributes/emails/1/email",
+        "reveal": [0, 1, 2, 3, 7]}
     assert path('"a/b~c": 1')["javascript"] == 'data.attributes["weird key"]["a/b~c"]'
     assert path('"a/b~c": 1')["pointer"] == "/data/attributes/weird key/a~1b~0c"
     assert path('"café"')["javascript"] == 'data.attributes["café"]'
-    assert path("{") == {"line": 0, "javascript": "", "pointer": ""}
+    assert path("{") == {"line": 0, "javascript": "", "pointer": "", "reveal": []}
     closer = client.get(f"/docs/{doc}/path?line={len(lines) - 2}").get_json()
     assert closer["javascript"] == "data"
 
