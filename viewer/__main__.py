@@ -39,9 +39,20 @@ def _server_options(parser, suppress=False):
     parser.add_argument("--masking", metavar="FILE", default=default(None),
                         help="TOML file of local masking rules ([[mask]] resource, attribute, mode), added to "
                              "the organisation's sensitive attributes")
+    parser.add_argument("--max-storage", metavar="SIZE", type=_size, default=default(settings.MAX_STORAGE),
+                        help="most the database may take on disk, e.g. 2G or 500M (default 2G; never more than "
+                             "half the disk's free space)")
     parser.add_argument("--key-file", metavar="PATH", default=default(None),
                         help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
                              "(service install stores it so, mode 0600)")
+
+
+def _size(text) -> int:
+    from .store.budget import parse_size
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +121,32 @@ def _return_freed_memory_to_the_system():
         pass
 
 
+def _connection_limits() -> dict:
+    """Slow or idle clients cannot lock the viewer out.
+
+    Waitress hands a request to a worker thread only once its headers are in, so trickling clients
+    hold a connection, not a thread: up to CONNECTIONS of them are held (the open-file limit is raised
+    to fit), and one silent for CHANNEL_TIMEOUT seconds is closed.
+    """
+    connections = CONNECTIONS
+    try:
+        import resource
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        wanted = connections + 64
+        if soft != resource.RLIM_INFINITY and soft < wanted:
+            soft = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        connections = min(connections, soft - 64)
+    except (ImportError, ValueError, OSError):
+        connections = min(connections, 400)  # Windows' select() and default limits
+    return {"connection_limit": connections, "channel_timeout": CHANNEL_TIMEOUT, "cleanup_interval": 10,
+            "backlog": 1024}
+
+
+CONNECTIONS = 1000
+CHANNEL_TIMEOUT = 30
+
+
 def serve(args) -> int:
     import waitress
 
@@ -129,7 +166,9 @@ def serve(args) -> int:
     app = create_app(settings.app_config(
         database=args.db, host=args.host, port=args.port, max_bytes=args.max_bytes,
         expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS,
-        masking_rules=masking_rules))
+        masking_rules=masking_rules, max_storage=args.max_storage))
+    from .store import expiry
+    expiry.start_timer(app.config)
     if not _is_loopback(args.host):
         bar = "!" * 78
         print(f"{bar}\nWARNING: listening on {args.host}, not on loopback: other machines on the network can\n"
@@ -139,7 +178,7 @@ def serve(args) -> int:
           flush=True)
     # Eight workers: big intakes hold at most four (viewer.web.admission), so four always answer the rest.
     waitress.serve(app, host=args.host, port=args.port, threads=8, ident="viewer",
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"], _quiet=True)
+                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"], _quiet=True, **_connection_limits())
     return 0
 
 
@@ -207,7 +246,8 @@ def open_document(args) -> int:
         return 1
     if not _answers(base):
         command = [sys.executable, "-m", "viewer", "--host", args.host, "--port", str(args.port),
-                   "--max-bytes", str(args.max_bytes), "--expire-hours", str(args.expire_hours)]
+                   "--max-bytes", str(args.max_bytes), "--expire-hours", str(args.expire_hours),
+                   "--max-storage", str(args.max_storage)]
         if args.db:
             command += ["--db", args.db]
         for pattern in args.allow_hosts or ():

@@ -12,6 +12,10 @@ PORT = 8737
 MAX_BYTES = 256 * 1024 * 1024
 # Documents hold customers' personal data, so they do not outlive the working day.
 EXPIRE_HOURS = 24.0
+# What the database may take on disk, its log included (never more than half the disk's free space).
+MAX_STORAGE = 2 * 1024 ** 3
+# Parts a posted form may have: the document (json or file) and source_url, with room for a browser's extras.
+MAX_FORM_PARTS = 16
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
@@ -25,7 +29,8 @@ def default_key_file() -> Path:
 
 
 def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,
-               allowed_hosts=DEFAULT_ALLOWED_HOSTS, masking_rules=None) -> dict:
+               allowed_hosts=DEFAULT_ALLOWED_HOSTS, masking_rules=None,
+               max_storage=MAX_STORAGE) -> dict:
     """The Flask config for these options."""
     return {
         "DATABASE": str(database or default_database()),
@@ -33,6 +38,8 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         "SERVER_PORT": port,
         "MAX_BYTES": max_bytes,
         "EXPIRE_HOURS": expire_hours,
+        "MAX_STORAGE": max_storage,
+        "MAX_FORM_PARTS": MAX_FORM_PARTS,
         "ALLOWED_HOSTS": tuple(allowed_hosts),
         # Form fields and uploads may carry a whole document; percent-encoding can triple its size.
         "MAX_FORM_MEMORY_SIZE": max_bytes * 3 + 65536,

@@ -1,6 +1,8 @@
 """Documents are kept in SQLite across restarts, can be deleted, and expire."""
+import sqlite3
 import time
 
+from viewer.store import expiry
 from viewer.web.app import create_app
 
 
@@ -49,13 +51,29 @@ def test_delete_one_and_all(client, post):
     assert "No documents yet" in client.get("/").get_data(as_text=True)
 
 
-def test_documents_expire(tmp_path):
-    app = create_app({"DATABASE": str(tmp_path / "v.sqlite3"), "EXPIRE_HOURS": 1 / 3600})
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = time.time()
+
+    def __call__(self):
+        return self.now
+
+
+def test_documents_expire_exactly_at_their_time(tmp_path):
+    clock = Clock()
+    app = create_app({"DATABASE": str(tmp_path / "v.sqlite3"), "EXPIRE_HOURS": 1, "CLOCK": clock})
     client = app.test_client()
     old = client.post("/docs", data=b"[1]").headers["Location"]
-    time.sleep(1.1)
-    app.extensions["viewer.expiry"]["last"] = 0  # the next request runs the expiry
-    assert client.get(old).status_code == 404
+    clock.now += 3599
+    assert client.get(old).status_code == 200
+    clock.now += 2
+    assert client.get(old).status_code == 404  # at once: no sweep has run
+    assert old.rsplit("/", 1)[1] not in client.get("/").get_data(as_text=True)
+    assert sqlite3.connect(tmp_path / "v.sqlite3").execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
+    expiry.sweep(app.config)  # what the viewer's timer runs
+    assert sqlite3.connect(tmp_path / "v.sqlite3").execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0
 
 
 def test_home_lists_recent_documents(client, post):

@@ -9,6 +9,10 @@ from .scan import CLOSE, COMMA, DUPLICATE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_
 ARRAYS = (("starts", "I"), ("parents", "I"), ("matches", "I"), ("kinds", "B"))
 
 
+# Memory for the member lists of the arrays and objects last unfolded, per document.
+CHILDREN_CACHE_BYTES = 16 << 20
+
+
 class Index:
     """Per line: where it starts in the raw bytes, its parent, its matching opener/closer, its kind.
 
@@ -80,8 +84,10 @@ class Index:
             result.append(line)
             line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
         with self._lock:
-            self._children[parent] = result
-            while len(self._children) > 64:
+            if result.itemsize * len(result) <= CHILDREN_CACHE_BYTES:  # a huge array's list is walked again
+                self._children[parent] = result
+            while len(self._children) > 64 or sum(a.itemsize * len(a) for a in self._children.values()) \
+                    > CHILDREN_CACHE_BYTES:
                 self._children.popitem(last=False)
         return result
 
@@ -107,9 +113,12 @@ class IndexCache:
 
     def put(self, key, index):
         with self._lock:
+            self._items.pop(key, None)
+            if index.nbytes > self.limit:  # one index bigger than the limit is not kept at all
+                return
             self._items[key] = index
             self._items.move_to_end(key)
-            while len(self._items) > 1 and sum(i.nbytes for i in self._items.values()) > self.limit:
+            while self._items and sum(i.nbytes for i in self._items.values()) > self.limit:
                 self._items.popitem(last=False)
 
     def drop(self, key=None):

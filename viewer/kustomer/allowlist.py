@@ -1,11 +1,18 @@
 """Which URLs the viewer may fetch on the user's behalf: https only, on allow-listed host names."""
 import ipaddress
+import re
 from urllib.parse import urlsplit
 
 from ..errors import ViewerError
 
 # Kustomer's US and EU API hosts and every org host (`{org}.api.kustomerapp.com`) end in this.
 DEFAULT_ALLOWED_HOSTS = ("*.kustomerapp.com",)
+
+
+# A DNS name as http.client and the resolver accept it: labels of letters, digits and inner hyphens.
+HOST_NAME = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))*\.?\Z")
+# What http.client refuses in a request line, and would raise as an error outside our handling.
+UNSENDABLE = re.compile(r"[\x00-\x20\x7f]")
 
 
 class NotAllowed(ViewerError):
@@ -34,6 +41,7 @@ def check_url(url: str, allowed_hosts=DEFAULT_ALLOWED_HOSTS) -> str:
     host = parts.hostname or ""
     if not host:
         raise NotAllowed(f"{url!r} has no host.")
+    _check_sendable(url, host)
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -46,3 +54,16 @@ def check_url(url: str, allowed_hosts=DEFAULT_ALLOWED_HOSTS) -> str:
         raise NotAllowed(f"{host} is not on the allow-list ({', '.join(allowed_hosts)}); "
                          "add it with --allow-host if it is an API you trust with your key.")
     return url
+
+
+def _check_sendable(url: str, host: str):
+    """Refuse a URL no request can be made for, saying what is wrong with it."""
+    if UNSENDABLE.search(url):
+        raise NotAllowed(f"{url!r} contains a space or a control character; percent-encode it (%20 for a space).")
+    try:
+        name = host.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        name = ""
+    if not HOST_NAME.match(name):
+        raise NotAllowed(f"{host!r} is not a valid host name: a name is made of letters, digits and hyphens, "
+                         "in parts of 1 to 63 characters separated by dots.")

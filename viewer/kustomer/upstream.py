@@ -144,13 +144,18 @@ def _get_once(url: str, key: str, limits: Limits, method: str = "GET"):
     parts = urlsplit(url)
     host = parts.hostname
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    conn = http.client.HTTPSConnection(host, parts.port or 443, timeout=limits.connect_timeout,
-                                       context=ssl.create_default_context())
+    try:
+        conn = http.client.HTTPSConnection(host, parts.port or 443, timeout=limits.connect_timeout,
+                                           context=ssl.create_default_context())
+    except (http.client.HTTPException, ValueError) as exc:  # check_url stops these; a last line of defence
+        raise explain.connection_failure(url, host, exc) from None
     try:
         try:
             conn.connect()
         except socket.gaierror as exc:
             raise explain.dns_failure(url, host, exc) from None
+        except UnicodeError as exc:  # a name the IDNA codec cannot encode
+            raise explain.connection_failure(url, host, exc) from None
         except TimeoutError:
             raise explain.timeout(url, "connect", limits.connect_timeout) from None
         except ssl.SSLError as exc:

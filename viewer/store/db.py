@@ -1,10 +1,14 @@
 """SQLite storage: one file, readable by its owner only, holding each document's bytes and line index."""
+import logging
 import os
 import sqlite3
-import time
 from pathlib import Path
 
 from flask import current_app, g
+
+from . import expiry
+
+WAL_RESERVE = 4 << 20
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -94,8 +98,13 @@ def connect(path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA foreign_keys = ON")
-    # Documents hold customers' personal data: deleted pages are overwritten, not left in the file.
-    db.execute("PRAGMA secure_delete = ON")
+    # Documents hold customers' personal data: deleted rows are overwritten where that costs no extra
+    # writes, and freed pages leave the file at once (reclaim_space). Full secure delete would write a
+    # deleted document's every page again, so deleting could not free a full disk.
+    db.execute("PRAGMA secure_delete = FAST")
+    # The log shrinks back to this after a checkpoint instead of keeping its largest size on disk, and
+    # keeps this much: a delete writes into space the log already holds, so it works on a full disk.
+    db.execute(f"PRAGMA journal_size_limit = {WAL_RESERVE}")
     return db
 
 
@@ -110,9 +119,12 @@ def init_db(path):
     try:
         if not db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
             db.execute("PRAGMA page_size = 65536")
-            db.execute("PRAGMA auto_vacuum = FULL")  # the file shrinks when documents are deleted
+        # Pages freed by a delete are reused at once and returned to the disk step by step (reclaim_space);
+        # a delete itself writes only a few pages, so it succeeds on a full disk.
+        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
         db.execute("PRAGMA journal_mode = WAL")
         db.executescript(SCHEMA)
+        _add_storage_columns(db)
     finally:
         db.close()
 
@@ -129,16 +141,42 @@ def close_db(_error=None):
         db.close()
 
 
-def delete_expired(db, hours: float) -> int:
-    cur = db.execute("DELETE FROM documents WHERE created_at < ?", (time.time() - hours * 3600,))
-    return cur.rowcount
+def _add_storage_columns(db):
+    """`kept`: the user kept it (it neither expires nor makes room); added to databases made before it."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+    if "kept" not in columns:
+        db.execute("ALTER TABLE documents ADD COLUMN kept INTEGER NOT NULL DEFAULT 0")
+
+
+def reclaim_space(db, step_pages: int = 32):
+    """Give freed pages back to the disk a few at a time, checkpointing between steps.
+
+    Each step writes at most `step_pages` pages (2 MiB) to the log, within the space it keeps
+    (WAL_RESERVE), so this works on a full disk; if it cannot, the freed pages are reused by the
+    next document instead. Checkpoints are passive: a long read (a download) is never waited for.
+    """
+    try:
+        free, before = db.execute("PRAGMA freelist_count").fetchone()[0], None
+        while free and free != before:
+            db.execute(f"PRAGMA incremental_vacuum({int(step_pages)})").fetchall()
+            db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            free, before = db.execute("PRAGMA freelist_count").fetchone()[0], free
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+    except sqlite3.Error as exc:
+        logging.getLogger("viewer").warning("Could not return freed space to the disk yet: %s", exc)
+
+
+def rollback_quietly(db):
+    """Roll back if a transaction is open; SQLite may already have rolled back (a full disk does)."""
+    if db.in_transaction:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
 
 def init_app(app):
     init_db(app.config["DATABASE"])
     app.teardown_appcontext(close_db)
-    db = connect(app.config["DATABASE"])
-    try:
-        delete_expired(db, app.config["EXPIRE_HOURS"])
-    finally:
-        db.close()
+    # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
+    expiry.sweep(app.config)

@@ -4,7 +4,6 @@
 """
 import json
 import secrets
-import time
 from array import array
 
 from flask import current_app
@@ -12,22 +11,26 @@ from flask import current_app
 from ..core.index import ARRAYS, Index, IndexCache
 from ..core.scan import scan
 from ..errors import TooLarge, ViewerError
-from .db import connect, get_db
+from . import budget, expiry
+from .db import connect, get_db, reclaim_space, rollback_quietly
 
 CHUNK = 64 * 1024
 # Only these response headers of a fetched document are kept; never Authorization or cookies.
 FETCH_HEADERS = ("content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
 
 
-def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None) -> str:
+def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None,
+                  cross_site: bool = False) -> str:
     """Check, index and store a JSON document; return its id (shown at `/docs/<id>`).
 
     `raw` is the document's bytes as received (bytes or bytearray). `source_url` is where it came
     from, used to resolve its links. `fetch_info` describes a fetch: `status` (int), `fetched_at`
     (epoch seconds or ISO text) and `headers` (a mapping; only content-type, x-ratelimit-limit,
     x-ratelimit-remaining, x-ratelimit-reset and retry-after are kept). Must run inside a request or
-    app context. Raises TooLarge (413) over the configured limit and DocumentError (400, with
-    `line`, `column` and `excerpt` when known) for anything that is not a JSON document.
+    app context. Raises TooLarge (413) over the configured limit, DocumentError (400, with
+    `line`, `column` and `excerpt` when known) for anything that is not a JSON document, and
+    StorageFull (507) when it does not fit in the storage budget (`cross_site`: sent by another
+    site's page, which may use only a share of it; see store.budget).
     """
     limit = current_app.config["MAX_BYTES"]
     if len(raw) > limit:
@@ -40,13 +43,14 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     result = scan(raw)
     doc_id = secrets.token_urlsafe(12)
     db = get_db()
+    budget.make_room(db, _stored_size(raw, result), cross_site=cross_site)
     view = memoryview(raw)
-    db.execute("BEGIN IMMEDIATE")
     try:
+        db.execute("BEGIN IMMEDIATE")
         db.execute(
             "INSERT INTO documents (id, created_at, size, body_start, body_end, line_count, source_url,"
             " fetch_info, notices, duplicates, landmarks, preview) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, time.time(), len(raw), result.body_start, result.body_end, result.line_count,
+            (doc_id, expiry.now(), len(raw), result.body_start, result.body_end, result.line_count,
              source_url or None, _fetch_info_json(fetch_info), json.dumps(result.notices),
              json.dumps(result.duplicates), json.dumps(result.landmarks), _preview(raw, result.body_start)))
         db.executemany("INSERT INTO chunks (doc_id, seq, data) VALUES (?,?,?)",
@@ -55,17 +59,27 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
         for name, _ in ARRAYS:
             _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
         db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
+    except BaseException as exc:
+        rollback_quietly(db)
+        if budget.is_disk_full(exc):
+            raise budget.disk_full(exc, budget.live_size(db, current_app.config["DATABASE"]),
+                                   budget.budget(current_app.config)) from None
         raise
     finally:
         view.release()
+    reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
     _cache().put((current_app.config["DATABASE"], doc_id),
                  Index(result.starts, result.parents, result.matches, result.kinds))
     return doc_id
 
 
+def _stored_size(raw, result) -> int:
+    """About what the document takes in the database: its bytes, its line index and a page of slack."""
+    return len(raw) + sum(memoryview(getattr(result, name)).nbytes for name, _ in ARRAYS) + (64 << 10)
+
+
 def _write_blob(db, doc_id, name, data, table="line_arrays"):
+
     """Write an array into its row piece by piece, so SQLite never holds a second copy of it."""
     cur = db.execute(f"INSERT INTO {table} (doc_id, name, data) VALUES (?, ?, zeroblob(?))",
                      (doc_id, name, len(data)))
@@ -125,6 +139,7 @@ class Document:
         self.fetch_info = json.loads(row["fetch_info"]) if row["fetch_info"] else None
         self.notices, self.duplicates = json.loads(row["notices"]), json.loads(row["duplicates"])
         self.landmarks, self.preview = json.loads(row["landmarks"]), row["preview"]
+        self.kept = bool(row["kept"])
         self._index = None
         self._chunks = {}
         # Which stored text is served: the bytes as received, or the masked rendition (see use_rendition).
@@ -196,7 +211,8 @@ class Document:
 
 
 def get_document(doc_id: str) -> Document:
-    row = get_db().execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    row = get_db().execute(f"SELECT * FROM documents WHERE id = ? AND {expiry.ALIVE}",
+                           (doc_id, expiry.cutoff())).fetchone()
     if row is None:
         raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
                           f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
@@ -211,20 +227,30 @@ def recent_documents(limit: int = 50) -> list:
     rows = get_db().execute("SELECT id, created_at, size, line_count, source_url,"
                             " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview) AS preview,"
                             " '[]' AS notices,"
-                            " '[]' AS duplicates, '{}' AS landmarks, body_start, body_end, NULL AS fetch_info"
-                            " FROM documents ORDER BY created_at DESC LIMIT ?", (limit,))
+                            " '[]' AS duplicates, '{}' AS landmarks, body_start, body_end, NULL AS fetch_info, kept"
+                            f" FROM documents WHERE {expiry.ALIVE} ORDER BY created_at DESC LIMIT ?",
+                            (expiry.cutoff(), limit))
     return [Document(row) for row in rows]
 
 
 def delete_document(doc_id: str) -> bool:
-    deleted = get_db().execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
+    db = get_db()
+    deleted = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
     _cache().drop((current_app.config["DATABASE"], doc_id))
     _cache().drop((current_app.config["DATABASE"], doc_id, "masked"))
+    reclaim_space(db)
     return bool(deleted)
 
 
 def delete_all() -> int:
-    deleted = get_db().execute("DELETE FROM documents").rowcount
+    db = get_db()
+    deleted = db.execute("DELETE FROM documents").rowcount
     _cache().drop()
+    reclaim_space(db)
     return deleted
 
+
+def keep_document(doc_id: str, keep: bool = True) -> bool:
+    """Keep a document (it neither expires nor makes room for others), or stop keeping it."""
+    return bool(get_db().execute(f"UPDATE documents SET kept = ? WHERE id = ? AND {expiry.ALIVE}",
+                                 (int(keep), doc_id, expiry.cutoff())).rowcount)

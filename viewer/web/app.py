@@ -1,8 +1,7 @@
 """The application factory: configuration, storage, security, error pages and the pages themselves."""
-import time
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
 
 from .. import settings
 from ..store import db
@@ -27,13 +26,5 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(fetch.bp)
     app.register_blueprint(send.bp)
     app.register_blueprint(masking.bp)
-    app.before_request(_expire_old_documents)
     return app
 
-
-def _expire_old_documents():
-    """Delete documents past their time, at most once a minute, so no timer thread is needed."""
-    state = current_app.extensions.setdefault("viewer.expiry", {"last": time.time()})
-    if time.time() - state["last"] > 60:
-        state["last"] = time.time()
-        db.delete_expired(db.get_db(), current_app.config["EXPIRE_HOURS"])

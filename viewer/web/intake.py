@@ -51,8 +51,10 @@ def _read_multipart(stream, boundary, limit):
     joined bytes, then as text, then encoded again (three times the document). A body that is not
     valid multipart keeps what was read of it, as Flask's parsing does, and so ends as no document.
     """
+    if not boundary:
+        raise DocumentError("The form is malformed: its Content-Type names no multipart boundary.")
     decoder = MultipartDecoder(boundary.encode("latin-1", "replace"))
-    parts, target = {}, None
+    parts, target, count, event = {}, None, 0, None
     try:
         while True:
             piece = stream.read(PIECE)
@@ -64,6 +66,7 @@ def _read_multipart(stream, boundary, limit):
                 elif isinstance(event, Field):
                     key = event.name if event.name in ("json", "source_url") else None
                 if isinstance(event, (Field, File)):
+                    count = _check_part(count, key, parts)
                     target = None if key is None or key in parts else parts.setdefault(key, bytearray())
                 elif isinstance(event, Data) and target is not None:
                     target += event.data
@@ -72,10 +75,28 @@ def _read_multipart(stream, boundary, limit):
                 event = decoder.next_event()
             if isinstance(event, Epilogue) or not piece:
                 break
-    except ValueError:
-        pass
+    except ValueError as exc:
+        raise DocumentError(f"The form is malformed ({exc}); send the document as the form field json, the "
+                            "file field file, or the request body.") from None
+    if not isinstance(event, Epilogue):
+        raise DocumentError("The form is malformed: it ends before its closing boundary (check the multipart "
+                            "boundary, or send the document as the request body).")
     raw = parts.get("file") or parts.get("json") or bytearray()
     return raw, bytes(parts.get("source_url", b"")).decode("utf-8", "replace") or None
+
+
+def _check_part(count, key, parts) -> int:
+    """Count a form part; refuse too many parts, or a second document."""
+    limit = current_app.config["MAX_FORM_PARTS"]
+    if count + 1 > limit:
+        raise DocumentError(f"The form has too many parts: the viewer reads at most {limit} (the document as "
+                            "json or file, and source_url).")
+    if key in ("file", "json") and ("file" in parts or "json" in parts):
+        raise DocumentError("The form holds more than one document; send one at a time "
+                            "(one file field file, or one field json).")
+    return count + 1
+
+
 KEPT_FIELDS = ("json", "source_url")
 
 

@@ -31,18 +31,39 @@ def refuse_foreign_host():
                           f"this request was addressed to {name or 'no host'!r}.", status=421)
 
 
-def require_same_origin():
-    """Refuse a state-changing request that another site's page started (deleting documents)."""
+def _is_ours(url: str) -> bool:
+    parts, ours = urlsplit(url), urlsplit(f"//{request.host}")
+    try:
+        return (parts.scheme in ("http", "https") and parts.hostname is not None
+                and parts.hostname.lower() in served_names() and parts.port == ours.port)
+    except ValueError:  # a port that is not a number
+        return False
+
+
+def from_own_page() -> bool:
+    """Whether the request shows it comes from the viewer's own page: Origin, else Sec-Fetch-Site, else Referer.
+
+    Every one of them that is present must say so; a request with none of them shows nothing.
+    """
+    origin, site, referer = (request.headers.get(name) for name in ("Origin", "Sec-Fetch-Site", "Referer"))
+    if origin is not None and not _is_ours(origin):
+        return False
+    if site is not None and site not in ("same-origin", "none"):
+        return False
+    if referer is not None and not _is_ours(referer):
+        return False
+    return origin is not None or site is not None or referer is not None
+
+
+def is_cross_site() -> bool:
+    """A request another site's page started (its posts may use only a share of the storage budget)."""
     origin, site = request.headers.get("Origin"), request.headers.get("Sec-Fetch-Site")
-    if origin == "null" and site == "same-origin":
-        # A form on our own page: with Referrer-Policy no-referrer, browsers send `Origin: null` for it.
-        return
-    if origin is not None:
-        parts = urlsplit(origin)
-        ours = urlsplit(f"//{request.host}")
-        if parts.hostname is None or parts.hostname.lower() not in served_names() or parts.port != ours.port:
-            raise ViewerError("Refused: this action may only be taken from the viewer's own pages.", status=403)
-    elif site is not None and site not in ("same-origin", "none"):
+    return (origin is not None and not _is_ours(origin)) or site in ("cross-site", "same-site")
+
+
+def require_same_origin():
+    """Refuse a state-changing request (deleting or keeping documents) unless the viewer's own page made it."""
+    if not from_own_page():
         raise ViewerError("Refused: this action may only be taken from the viewer's own pages.", status=403)
 
 

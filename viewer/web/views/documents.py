@@ -21,19 +21,21 @@ from ...core.render import RowRenderer
 from ...errors import ViewerError
 from ...kustomer.annotations import Annotations
 from ...kustomer.links import page_links
+from ...store import expiry
 from ...store.annotations import load_annotations
 from ...store.documents import (
     delete_all,
     delete_document,
     format_size,
     get_document,
+    keep_document,
     save_document,
 )
 from ..admission import big_intake_turn
 from ..annotate import annotate, posted_by_the_viewer
 from ..intake import read_posted_document
 from ..mask import mask_incoming
-from ..security import require_same_origin
+from ..security import is_cross_site, require_same_origin
 from .fetch import limits
 
 bp = Blueprint("documents", __name__)
@@ -47,7 +49,7 @@ RAW_VIEW_LIMIT = 4 * 1024 * 1024  # bytes shown on the raw page; /raw always has
 def create():
     with big_intake_turn():
         raw, source_url = read_posted_document()
-        doc_id = save_document(raw, source_url=source_url)
+        doc_id = save_document(raw, source_url=source_url, cross_site=is_cross_site())
         from_kustomer = bool(source_url) and posted_by_the_viewer()
         if from_kustomer:
             annotate(doc_id, source_url, limits())
@@ -79,7 +81,7 @@ def show(doc_id):
     pages = page_links(landmark_values(doc), doc.source_url, current_app.config["ALLOWED_HOSTS"])
     expires = doc.created_at + current_app.config["EXPIRE_HOURS"] * 3600
     return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
-                           size=format_size(doc.size), expires_in=_duration(expires - time.time()),
+                           size=format_size(doc.size), expires_in=_duration(expires - expiry.now()),
                            rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
                            masking_left=_masking_left(doc))
 
@@ -239,6 +241,16 @@ def delete_by_method(doc_id):
     if not delete_document(doc_id):
         raise ViewerError(f"There is no document {doc_id!r}.", status=404)
     return "", 204
+
+
+@bp.post("/docs/<doc_id>/keep")
+def keep(doc_id):
+    """Keep a document (form field keep=0 stops keeping it); back to the page the button was on."""
+    require_same_origin()
+    if not keep_document(doc_id, request.form.get("keep", "1") != "0"):
+        raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired.", status=404)
+    back = url_for("home.index") if request.form.get("back") == "home" else url_for("documents.show", doc_id=doc_id)
+    return redirect(back, code=303)
 
 
 @bp.post("/docs/delete")

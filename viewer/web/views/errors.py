@@ -27,7 +27,8 @@ def error_response(message, status, *, line=None, column=None, excerpt=None, tit
 
 
 _TITLES = {400: "This is not a JSON document the viewer can show", 403: "Refused", 404: "Not found",
-           405: "Method not allowed", 413: "Too large", 421: "Wrong host name", 503: "Busy"}
+           405: "Method not allowed", 413: "Too large", 421: "Wrong host name", 503: "Busy",
+           507: "No room to store it"}
 
 
 def _viewer_error(error: ViewerError):
@@ -49,6 +50,11 @@ def _http_error(error: HTTPException):
 
 def _unexpected(error: Exception):
     from flask import current_app
+
+    from ...store import budget
+    if budget.is_disk_full(error):
+        return _viewer_error(budget.disk_full(error, budget.files_size(current_app.config["DATABASE"]),
+                                              budget.budget(current_app.config)))
     current_app.logger.exception("Unexpected error while answering %s %s", request.method, request.path)
     return error_response("The viewer hit an unexpected error; the details are in its terminal output.", 500,
                           title="Internal error")

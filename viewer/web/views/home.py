@@ -1,11 +1,11 @@
 """The home page (paste, pick or drop a document; recent documents), and the viewer's own assets."""
 import os
 import re
-import time
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from ...core.render import stylesheet
+from ...store import budget, expiry
 from ...store.documents import format_size, recent_documents
 
 bp = Blueprint("home", __name__)
@@ -16,10 +16,15 @@ APP_NAME = "api-bookmarklets viewer"
 @bp.get("/")
 def index():
     docs = recent_documents()
-    now, hours = time.time(), current_app.config["EXPIRE_HOURS"]
+    now, hours = expiry.now(), current_app.config["EXPIRE_HOURS"]
     listing = [{"doc": d, "size": format_size(d.size), "age": _age(now - d.created_at), **_name_parts(d)} for d in docs]
     return render_template("home.html", listing=listing, expire_hours=hours,
-                           max_size=format_size(current_app.config["MAX_BYTES"]))
+                           max_size=format_size(current_app.config["MAX_BYTES"]), removed=_removed(now),
+                           budget=format_size(current_app.config["MAX_STORAGE"]))
+
+
+def _removed(now) -> list:
+    return [dict(item, ago=_age(now - item["at"])) for item in budget.removed_documents()]
 
 
 @bp.get("/ping")

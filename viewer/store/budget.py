@@ -1,0 +1,138 @@
+"""The storage budget: the database never takes more than --max-storage (or half the disk's free space).
+
+A new document that would go over makes room by removing the oldest documents nobody kept; when only
+kept documents remain, or the disk itself is full, the post answers 507 and nothing stored is lost.
+Posts from other sites may use only a share of the budget per window, so one hostile tab cannot push
+out everything else.
+"""
+import collections
+import os
+import re
+import shutil
+import sqlite3
+import threading
+
+from flask import current_app
+
+from ..errors import ViewerError
+from . import expiry
+
+# A document is written twice while it goes in (the write-ahead log, then the database file).
+WRITE_FACTOR = 2
+CROSS_SITE_SHARE = 0.25  # of the budget, for posts from other sites' pages ...
+CROSS_SITE_WINDOW = 3600.0  # ... per this many seconds
+SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*\Z", re.I)
+_lock = threading.Lock()
+
+
+class StorageFull(ViewerError):
+    """No room for a document: the budget is used by kept documents, or the disk is full."""
+
+    status = 507
+
+
+def parse_size(text: str) -> int:
+    """'2G', '500M', '64k' or a number of bytes → bytes (powers of 1024)."""
+    match = SIZE.match(str(text))
+    if not match:
+        raise ValueError(f"{text!r} is not a size: write a number of bytes, or one followed by K, M, G or T (2G, 500M)")
+    number, unit = float(match.group(1)), match.group(2).upper()
+    return int(number * 1024 ** " KMGT".index(unit or " "))
+
+
+def files_size(path) -> int:
+    """What the database takes on disk: the file, its write-ahead log and its shared-memory index."""
+    return sum(os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")
+               if os.path.exists(f"{path}{suffix}"))
+
+
+def live_size(db, path, needed: int = 0) -> int:
+    """Bytes on disk once `needed` more are written: pages in use (free ones are reused first), and the log.
+
+    The document passes through the log first, which reuses the space it already holds.
+    """
+    page_size, pages, free = (db.execute(f"PRAGMA {name}").fetchone()[0]
+                              for name in ("page_size", "page_count", "freelist_count"))
+    wal = f"{path}-wal"
+    log = os.path.getsize(wal) if os.path.exists(wal) else 0
+    return (pages - free) * page_size + needed + max(log, needed)
+
+
+def budget(config) -> int:
+    """--max-storage, but never more than what is stored now plus half the disk's free space."""
+    path = config["DATABASE"]
+    free = shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free
+    return min(config["MAX_STORAGE"], files_size(path) + free // 2)
+
+
+def make_room(db, needed: int, *, cross_site: bool) -> None:
+    """Remove the oldest un-kept documents until `needed` bytes fit in the budget, or raise StorageFull."""
+    from .documents import format_size
+
+    config = current_app.config
+    limit = budget(config)
+    if cross_site:
+        _charge_cross_site(needed, limit)
+    with _lock:
+        while live_size(db, config["DATABASE"], needed) > limit:
+            oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
+                                " ORDER BY created_at LIMIT 1").fetchone()
+            if oldest is None:
+                raise full(live_size(db, config["DATABASE"]), limit, needed)
+            db.execute("DELETE FROM documents WHERE id = ?", (oldest["id"],))
+            _removed(config).appendleft({"preview": oldest["preview"], "size": format_size(oldest["size"]),
+                                         "at": expiry.now(config),
+                                         "why": f"to make room for a new document of {format_size(needed)}"})
+            from .db import reclaim_space
+            reclaim_space(db)
+
+
+def _charge_cross_site(needed, limit):
+    from .documents import format_size
+
+    share, now = int(limit * CROSS_SITE_SHARE), expiry.now()
+    posts = current_app.extensions.setdefault("viewer.cross_site_posts", collections.deque())
+    with _lock:
+        while posts and posts[0][0] < now - CROSS_SITE_WINDOW:
+            posts.popleft()
+        if sum(size for _, size in posts) + needed > share:
+            raise StorageFull(f"Documents sent by other sites' pages may use at most {format_size(share)} "
+                              f"(a quarter of the storage budget) per hour; this one needs {format_size(needed)}. "
+                              "Open the document yourself (paste it on the viewer's home page, or use "
+                              "python -m viewer open FILE), or try again later.")
+        posts.append((now, needed))
+
+
+def full(stored, limit, needed) -> StorageFull:
+    from .documents import format_size
+
+    return StorageFull(
+        f"No room for this document: it needs about {format_size(WRITE_FACTOR * needed)} while it is written, "
+        f"the viewer holds {format_size(stored)} (kept documents and the log that writes go through) and its storage budget is "
+        f"{format_size(limit)} (--max-storage, at most half the disk's free space). Delete documents you no "
+        "longer need on the home page, or restart the viewer with a larger --max-storage.")
+
+
+def disk_full(error: sqlite3.Error, stored: int, limit: int) -> StorageFull:
+    from .documents import format_size
+
+    current_app.logger.error("The disk holding %s is full: %s", current_app.config["DATABASE"], error)
+    return StorageFull(f"The disk that holds the viewer's database is full, so the document was not stored "
+                       f"(the viewer holds {format_size(stored)}; its budget is {format_size(limit)}). "
+                       "Earlier documents are intact. Delete documents you no longer need on the home page, or "
+                       "free space on the disk, then send it again.")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.Error) and (
+        getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(error)
+        or isinstance(error.__cause__, OSError) and error.__cause__.errno == 28)
+
+
+def _removed(config):
+    return current_app.extensions.setdefault("viewer.removed", collections.deque(maxlen=20))
+
+
+def removed_documents() -> list:
+    """Documents removed to make room, newest first, for the home page."""
+    return list(_removed(current_app.config))

@@ -1,0 +1,63 @@
+"""When documents expire: exactly at their time for every read, and their space reclaimed by a timer.
+
+The clock is `app.config["CLOCK"]` (time.time unless a test gives another), so tests can move time.
+"""
+import logging
+import sqlite3
+import threading
+import time
+
+from flask import current_app
+
+log = logging.getLogger("viewer")
+
+# Longest sleep of the timer: a document posted while it sleeps still expires within this of its time.
+MAX_SLEEP = 60.0
+# Alive means kept, or not yet past its time; every read of documents filters with this.
+ALIVE = "(kept = 1 OR created_at >= ?)"
+
+
+def now(config=None) -> float:
+    return (config or current_app.config).get("CLOCK", time.time)()
+
+
+def cutoff(config=None) -> float:
+    """Documents created before this instant (and not kept) have expired."""
+    config = config or current_app.config
+    return now(config) - config["EXPIRE_HOURS"] * 3600
+
+
+def delete_expired(db, config) -> int:
+    return db.execute("DELETE FROM documents WHERE kept = 0 AND created_at < ?", (cutoff(config),)).rowcount
+
+
+def next_expiry(db, config) -> float | None:
+    row = db.execute("SELECT MIN(created_at) FROM documents WHERE kept = 0").fetchone()
+    return None if row[0] is None else row[0] + config["EXPIRE_HOURS"] * 3600
+
+
+def sweep(config) -> float:
+    """Delete expired documents and reclaim their space; return how long to sleep before the next sweep."""
+    from .db import connect, reclaim_space
+
+    db = connect(config["DATABASE"])
+    try:
+        if delete_expired(db, config):
+            reclaim_space(db)
+        due = next_expiry(db, config)
+    except sqlite3.Error as exc:  # e.g. a full disk: reads still filter expired documents out
+        log.warning("Could not delete expired documents (%s); trying again in a minute.", exc)
+        return MAX_SLEEP
+    finally:
+        db.close()
+    return MAX_SLEEP if due is None else min(MAX_SLEEP, max(0.05, due - now(config) + 0.01))
+
+
+def start_timer(config) -> threading.Thread:
+    """A daemon thread that sweeps when the next document is due (at least once a minute)."""
+    def run():
+        while True:
+            time.sleep(sweep(config))
+    thread = threading.Thread(target=run, name="viewer-expiry", daemon=True)
+    thread.start()
+    return thread
