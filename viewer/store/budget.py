@@ -15,7 +15,7 @@ import threading
 from flask import current_app
 
 from ..errors import ViewerError
-from . import expiry
+from . import expiry, reserve
 
 # A document is written twice while it goes in (the write-ahead log, then the database file).
 WRITE_FACTOR = 2
@@ -41,8 +41,8 @@ def parse_size(text: str) -> int:
 
 
 def files_size(path) -> int:
-    """What the database takes on disk: the file, its write-ahead log and its shared-memory index."""
-    return sum(os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal", "-shm")
+    """What the database takes on disk: the file, its write-ahead log, its shared-memory index and reserve."""
+    return sum(os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal", "-shm", "-reserve")
                if os.path.exists(f"{path}{suffix}"))
 
 
@@ -116,7 +116,9 @@ def full(stored, limit, needed) -> StorageFull:
 def disk_full(error: sqlite3.Error, stored: int, limit: int) -> StorageFull:
     from .documents import format_size
 
-    current_app.logger.error("The disk holding %s is full: %s", current_app.config["DATABASE"], error)
+    reserve.release(current_app.config["DATABASE"])
+    current_app.logger.error("The disk holding %s is full: %s (%s)", current_app.config["DATABASE"], error,
+                             getattr(error, "sqlite_errorname", type(error).__name__))
     return StorageFull(f"The disk that holds the viewer's database is full, so the document was not stored "
                        f"(the viewer holds {format_size(stored)}; its budget is {format_size(limit)}). "
                        "Earlier documents are intact. Delete documents you no longer need on the home page, or "
@@ -124,9 +126,19 @@ def disk_full(error: sqlite3.Error, stored: int, limit: int) -> StorageFull:
 
 
 def is_disk_full(error: BaseException) -> bool:
-    return isinstance(error, sqlite3.Error) and (
-        getattr(error, "sqlite_errorname", "") == "SQLITE_FULL" or "disk is full" in str(error)
-        or isinstance(error.__cause__, OSError) and error.__cause__.errno == 28)
+    """SQLite's "disk is full", or an I/O error while the database's disk has (almost) no free space."""
+    if not isinstance(error, sqlite3.Error):
+        return False
+    name = getattr(error, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL" or "disk is full" in str(error):
+        return True
+    if name.startswith("SQLITE_IOERR") or "disk I/O error" in str(error):
+        try:
+            folder = os.path.dirname(os.path.abspath(current_app.config["DATABASE"]))
+            return shutil.disk_usage(folder).free < (1 << 20)
+        except (OSError, RuntimeError):
+            return False
+    return False
 
 
 def _removed(config):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app, g
 
-from . import expiry
+from . import expiry, reserve
 
 WAL_RESERVE = 4 << 20
 
@@ -176,7 +176,12 @@ def rollback_quietly(db):
 
 
 def init_app(app):
+    reserve.on_start(app.config["DATABASE"])
     init_db(app.config["DATABASE"])
     app.teardown_appcontext(close_db)
+    # One connection held open for the app's life: the last one to close would reset SQLite's
+    # shared-memory file, and the next to open must grow it again, which a full disk refuses.
+    app.extensions["viewer.db_holder"] = holder = connect(app.config["DATABASE"])
+    holder.execute("SELECT COUNT(*) FROM documents").fetchone()
     # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
     expiry.sweep(app.config)

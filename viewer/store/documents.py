@@ -11,7 +11,7 @@ from flask import current_app
 from ..core.index import ARRAYS, Index, IndexCache
 from ..core.scan import scan
 from ..errors import TooLarge, ViewerError
-from . import budget, expiry
+from . import budget, expiry, reserve
 from .db import connect, get_db, reclaim_space, rollback_quietly
 
 CHUNK = 64 * 1024
@@ -68,6 +68,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     finally:
         view.release()
     reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+    expiry.document_added()
     _cache().put((current_app.config["DATABASE"], doc_id),
                  Index(result.starts, result.parents, result.matches, result.kinds))
     return doc_id
@@ -239,6 +240,7 @@ def delete_document(doc_id: str) -> bool:
     _cache().drop((current_app.config["DATABASE"], doc_id))
     _cache().drop((current_app.config["DATABASE"], doc_id, "masked"))
     reclaim_space(db)
+    reserve.restore(current_app.config["DATABASE"])
     return bool(deleted)
 
 
@@ -247,6 +249,7 @@ def delete_all() -> int:
     deleted = db.execute("DELETE FROM documents").rowcount
     _cache().drop()
     reclaim_space(db)
+    reserve.restore(current_app.config["DATABASE"])
     return deleted
 
 

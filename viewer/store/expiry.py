@@ -17,6 +17,14 @@ MAX_SLEEP = 60.0
 ALIVE = "(kept = 1 OR created_at >= ?)"
 
 
+_new_document = threading.Event()
+
+
+def document_added():
+    """Tell the timer: a new document may expire before the time it is sleeping until."""
+    _new_document.set()
+
+
 def now(config=None) -> float:
     return (config or current_app.config).get("CLOCK", time.time)()
 
@@ -57,7 +65,8 @@ def start_timer(config) -> threading.Thread:
     """A daemon thread that sweeps when the next document is due (at least once a minute)."""
     def run():
         while True:
-            time.sleep(sweep(config))
+            _new_document.wait(sweep(config))
+            _new_document.clear()
     thread = threading.Thread(target=run, name="viewer-expiry", daemon=True)
     thread.start()
     return thread
