@@ -38,6 +38,8 @@ def launch_for(args, key_file: Path | None, python: str = sys.executable) -> Lau
         options += ["--expire-hours", f"{args.expire_hours:g}"]
     if getattr(args, "masking", None):
         options += ["--masking", os.path.abspath(args.masking)]
+    if getattr(args, "max_storage", settings.MAX_STORAGE) != settings.MAX_STORAGE:
+        options += ["--max-storage", str(args.max_storage)]
     if key_file is not None:
         options += ["--key-file", str(key_file)]
     return Launch((python, "-m", "viewer", *options), str(CODE_ROOT), viewer_url(args.host, args.port))
