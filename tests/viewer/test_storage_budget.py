@@ -76,7 +76,7 @@ def test_posts_from_other_sites_get_a_quarter_of_the_budget_per_hour(small):
 
 
 @pytest.mark.parametrize("headers", [
-    {}, {"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://evil.example"}, {"Origin": "null", "Sec-Fetch-Site": "cross-site"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"},
     {"Referer": "https://evil.example/page"}, {"Referer": "http://localhost:1/"},
     {"Sec-Fetch-Site": "same-origin", "Referer": "https://evil.example/"},
     {"Origin": "http://localhost", "Sec-Fetch-Site": "cross-site"},
@@ -89,7 +89,8 @@ def test_keep_and_delete_refused_unless_from_the_viewers_own_page(small, headers
     assert small.get(f"/docs/{doc}").status_code == 200
 
 
-@pytest.mark.parametrize("headers", [{"Referer": "http://localhost/docs/x"}, {"Sec-Fetch-Site": "same-origin"}, OWN])
+@pytest.mark.parametrize("headers", [{"Referer": "http://localhost/docs/x"}, {"Sec-Fetch-Site": "same-origin"}, OWN,
+                                     {"Origin": "null", "Sec-Fetch-Site": "same-origin"}, {}])
 def test_keep_allowed_from_the_viewers_own_page(small, headers):
     doc = posted(small.post("/docs", data=b"[1]", content_type="application/json"))
     assert small.post(f"/docs/{doc}/keep", headers=headers).status_code == 303
@@ -113,7 +114,7 @@ def test_an_index_bigger_than_the_cache_is_not_kept():
     (b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n[1]\r\n"
      b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.json\"\r\n\r\n[2]\r\n--x--\r\n",
      "multipart/form-data; boundary=x", "more than one document"),
-    (b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.json\"\r\n\r\n[1]\r\n"
+    (b"--x\r\nContent-Disposition: form-data; name=\"json\"\r\n\r\n[1]\r\n"
      b"--x\r\nContent-Disposition: form-data; name=\"json\"\r\n\r\n[2]\r\n--x--\r\n",
      "multipart/form-data; boundary=x", "more than one document"),
 ])

@@ -91,9 +91,8 @@ def _check_part(count, key, parts) -> int:
     if count + 1 > limit:
         raise DocumentError(f"The form has too many parts: the viewer reads at most {limit} (the document as "
                             "json or file, and source_url).")
-    if key in ("file", "json") and ("file" in parts or "json" in parts):
-        raise DocumentError("The form holds more than one document; send one at a time "
-                            "(one file field file, or one field json).")
+    if key in ("file", "json") and key in parts:  # a file and a pasted json: the file is the document
+        raise DocumentError(f"The form holds more than one document (a second {key} part); send one at a time.")
     return count + 1
 
 

@@ -41,18 +41,21 @@ def _is_ours(url: str) -> bool:
 
 
 def from_own_page() -> bool:
-    """Whether the request shows it comes from the viewer's own page: Origin, else Sec-Fetch-Site, else Referer.
+    """Whether the request may come from the viewer's own page: Origin, Sec-Fetch-Site and Referer agree.
 
-    Every one of them that is present must say so; a request with none of them shows nothing.
+    Every one of them that is present must be the viewer's own; any foreign value refuses. Browsers send
+    Origin with every cross-site POST, so a request with none of them is a local program's (curl, a
+    script), which could read the database file anyway.
     """
     origin, site, referer = (request.headers.get(name) for name in ("Origin", "Sec-Fetch-Site", "Referer"))
+    if origin == "null" and site == "same-origin":
+        # A form on our own page: with Referrer-Policy no-referrer, browsers send `Origin: null` for it.
+        origin = None
     if origin is not None and not _is_ours(origin):
         return False
     if site is not None and site not in ("same-origin", "none"):
         return False
-    if referer is not None and not _is_ours(referer):
-        return False
-    return origin is not None or site is not None or referer is not None
+    return referer is None or _is_ours(referer)
 
 
 def is_cross_site() -> bool:
