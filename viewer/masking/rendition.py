@@ -8,7 +8,7 @@ stored for unmasking.
 from bisect import bisect_right
 
 from ..core.scan import scan
-from ..store.masking import save_masking
+from ..store.masking import cache_rendition_index, save_masking
 from .spans import Reader, find, objects
 
 
@@ -48,6 +48,9 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     save_masking(doc_id, rendition=rendition, result=result, masked_lines=masked_lines,
                  original_lines=original_lines, attributes=attributes, count=len(spans), note=note,
                  customer_id=customer_id, kustomer=any(s.kustomer for s in spans), preview=preview)
+    if result is not None:
+        # The rendition is what is shown next: its index takes the original's place in memory.
+        cache_rendition_index(doc_id, result)
 
 
 def customer_of(reader) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 from markupsafe import Markup
 
-from ..store.masking import lines_of, load_masking
+from ..store.masking import badge_lines, load_masking
 
 
 def now() -> float:
@@ -27,7 +27,15 @@ class MaskState:
     customer_id: str | None
     kustomer: bool
     unmasked_until: float | None
-    lines: object  # sorted lines of the served text that carry a badge
+    doc_id: str = ""
+    _lines: object = None
+
+    @property
+    def lines(self):
+        """Sorted lines of the served text that carry a badge, read when rows are first drawn."""
+        if self._lines is None:
+            self._lines = badge_lines(self.doc_id, self.masked) if self.has_rendition else []
+        return self._lines
 
     @property
     def seconds_left(self) -> int:
@@ -52,8 +60,7 @@ def apply_masking(doc):
     until = row["unmasked_until"]
     masked = has_rendition and not (until and now() < until)
     doc.masking = MaskState(masked, has_rendition, row["count"], json.loads(row["attributes"]), row["note"],
-                            row["customer_id"], bool(row["kustomer"]), until if not masked else None,
-                            lines_of(row["masked_lines"] if masked else row["original_lines"]) if has_rendition else [])
+                            row["customer_id"], bool(row["kustomer"]), until if not masked else None, doc.id)
     if masked:
         doc.use_rendition(row)
 

@@ -1,11 +1,14 @@
 """A document's masking kept beside it: what was masked, its masked rendition, its unmasking, the audit log."""
 import getpass
 import json
+import threading
 from array import array
 
 from .db import get_db
-from .documents import CHUNK, _write_blob
-from ..core.index import ARRAYS
+from flask import current_app
+
+from ..core.index import ARRAYS, Index
+from .documents import CHUNK, _cache, _write_blob
 
 
 def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines, attributes, count,
@@ -36,15 +39,37 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
         raise
 
 
+def cache_rendition_index(doc_id: str, result):
+    database = current_app.config["DATABASE"]
+    _cache().drop((database, doc_id))
+    _cache().put((database, doc_id, "masked"), Index(result.starts, result.parents, result.matches, result.kinds))
+
+
 def load_masking(doc_id: str):
-    return get_db().execute("SELECT * FROM masking WHERE doc_id = ?", (doc_id,)).fetchone()
+    """The masking row without its line lists, which can be megabytes: see `badge_lines`."""
+    return get_db().execute(
+        "SELECT doc_id, note, customer_id, kustomer, attributes, count, size, body_start, body_end, line_count,"
+        " duplicates, landmarks, preview, unmasked_until FROM masking WHERE doc_id = ?", (doc_id,)).fetchone()
 
 
-def lines_of(blob) -> array:
-    result = array("I")
-    if blob:
-        result.frombytes(blob)
-    return result
+_LINES, _LINES_KEPT, _LINES_LOCK = {}, 8, threading.Lock()
+
+
+def badge_lines(doc_id: str, masked: bool) -> array:
+    """The sorted lines that carry a badge, in the masked rendition or the original; kept for the next rows."""
+    key = (current_app.config["DATABASE"], doc_id, masked)
+    lines = _LINES.get(key)
+    if lines is None:
+        column = "masked_lines" if masked else "original_lines"
+        row = get_db().execute(f"SELECT {column} FROM masking WHERE doc_id = ?", (doc_id,)).fetchone()
+        lines = array("I")
+        if row and row[0]:
+            lines.frombytes(row[0])
+        with _LINES_LOCK:
+            if len(_LINES) >= _LINES_KEPT:
+                _LINES.pop(next(iter(_LINES)))
+            _LINES[key] = lines
+    return lines
 
 
 def set_unmasked_until(doc_id: str, until):
