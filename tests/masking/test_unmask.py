@@ -97,3 +97,17 @@ def test_a_form_on_our_own_page_sends_origin_null_and_is_accepted(client, post):
     assert client.post(f"{url}/unmask", headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"}).status_code == 403
     assert client.post(f"{url}/unmask", headers={"Origin": "null"}).status_code == 403
     assert client.post(f"{url}/unmask", headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}).status_code == 303
+
+
+def test_a_document_still_being_masked_is_neither_listed_nor_shown(app, client, post):
+    url = post((SAMPLES / "customer.json").read_bytes())
+    doc_id = url.rsplit("/", 1)[1]
+    db = sqlite3.connect(app.config["DATABASE"])
+    db.execute("INSERT INTO masking_pending (doc_id) VALUES (?)", (doc_id,))  # as between storing and masking
+    db.commit()
+    for path in ("", "/raw", "/rows?start=0", "/text"):
+        assert client.get(f"{url}{path}").status_code == 503
+    assert doc_id not in client.get("/").get_data(as_text=True)
+    db.execute("DELETE FROM masking_pending")
+    db.commit()
+    assert client.get(url).status_code == 200 and doc_id in client.get("/").get_data(as_text=True)

@@ -8,7 +8,7 @@ stored for unmasking.
 from bisect import bisect_right
 
 from ..core.scan import scan
-from ..store.masking import cache_rendition_index, save_masking
+from ..store.masking import cache_rendition_index, finish_pending, save_masking
 from .spans import Reader, find, objects
 
 
@@ -34,6 +34,7 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     spans = find(raw, index, rules_for)
     customer_id = customer_of(Reader(raw, index))
     if not spans and not note:
+        finish_pending(doc_id)
         return
     rendition = result = None
     masked_lines, original_lines, preview = [], [], None

@@ -70,6 +70,10 @@ CREATE TABLE IF NOT EXISTS masked_line_arrays (
     data BLOB NOT NULL,
     PRIMARY KEY (doc_id, name)
 );
+-- A document stored but not yet masked: no request but the one storing it may read it.
+CREATE TABLE IF NOT EXISTS masking_pending (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE
+);
 -- Every unmask, kept when its document is gone; the triggers make it insert-only.
 CREATE TABLE IF NOT EXISTS audit (
     at REAL NOT NULL,

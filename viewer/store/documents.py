@@ -6,7 +6,7 @@ import json
 import secrets
 from array import array
 
-from flask import current_app
+from flask import current_app, g
 
 from ..core.index import ARRAYS, Index, IndexCache
 from ..core.scan import scan
@@ -20,7 +20,7 @@ FETCH_HEADERS = ("content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "
 
 
 def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None,
-                  cross_site: bool = False) -> str:
+                  cross_site: bool = False, pending: bool = False) -> str:
     """Check, index and store a JSON document; return its id (shown at `/docs/<id>`).
 
     `raw` is the document's bytes as received (bytes or bytearray). `source_url` is where it came
@@ -31,6 +31,8 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     `line`, `column` and `excerpt` when known) for anything that is not a JSON document, and
     StorageFull (507) when it does not fit in the storage budget (`cross_site`: sent by another
     site's page, which may use only a share of it; see store.budget).
+    `pending` hides the document from every other request until masking has run
+    (viewer.masking.state.finish_pending).
     """
     limit = current_app.config["MAX_BYTES"]
     if len(raw) > limit:
@@ -53,6 +55,9 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
             (doc_id, expiry.now(), len(raw), result.body_start, result.body_end, result.line_count,
              source_url or None, _fetch_info_json(fetch_info), json.dumps(result.notices),
              json.dumps(result.duplicates), json.dumps(result.landmarks), _preview(raw, result.body_start)))
+        if pending:
+            db.execute("INSERT INTO masking_pending (doc_id) VALUES (?)", (doc_id,))
+            g.setdefault("preparing", set()).add(doc_id)
         db.executemany("INSERT INTO chunks (doc_id, seq, data) VALUES (?,?,?)",
                        ((doc_id, seq, view[offset:offset + CHUNK])
                         for seq, offset in enumerate(range(0, len(raw), CHUNK))))
@@ -217,6 +222,9 @@ def get_document(doc_id: str) -> Document:
     if row is None:
         raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
                           f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
+    if doc_id not in g.get("preparing", ()) and get_db().execute(
+            "SELECT 1 FROM masking_pending WHERE doc_id = ?", (doc_id,)).fetchone():
+        raise ViewerError(f"Document {doc_id!r} is still being stored and masked; reload in a moment.", status=503)
     doc = Document(row)
     from ..masking.state import apply_masking  # masking builds on this module
     apply_masking(doc)
@@ -229,7 +237,8 @@ def recent_documents(limit: int = 50) -> list:
                             " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview) AS preview,"
                             " '[]' AS notices,"
                             " '[]' AS duplicates, '{}' AS landmarks, body_start, body_end, NULL AS fetch_info, kept"
-                            f" FROM documents WHERE {expiry.ALIVE} ORDER BY created_at DESC LIMIT ?",
+                            f" FROM documents WHERE {expiry.ALIVE}"
+                            " AND id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY created_at DESC LIMIT ?",
                             (expiry.cutoff(), limit))
     return [Document(row) for row in rows]
 

@@ -33,6 +33,7 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
             " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (doc_id, note, customer_id, int(kustomer), json.dumps(attributes), count,
              array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview))
+        db.execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -43,6 +44,11 @@ def cache_rendition_index(doc_id: str, result):
     database = current_app.config["DATABASE"]
     _cache().drop((database, doc_id))
     _cache().put((database, doc_id, "masked"), Index(result.starts, result.parents, result.matches, result.kinds))
+
+
+def finish_pending(doc_id: str):
+    """Masking has run: the document may be read by any request."""
+    get_db().execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
 
 
 def load_masking(doc_id: str):

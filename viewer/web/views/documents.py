@@ -49,7 +49,7 @@ RAW_VIEW_LIMIT = 4 * 1024 * 1024  # bytes shown on the raw page; /raw always has
 def create():
     with big_intake_turn():
         raw, source_url = read_posted_document()
-        doc_id = save_document(raw, source_url=source_url, cross_site=is_cross_site())
+        doc_id = save_document(raw, source_url=source_url, cross_site=is_cross_site(), pending=True)
         from_kustomer = bool(source_url) and posted_by_the_viewer()
         if from_kustomer:
             annotate(doc_id, source_url, limits())

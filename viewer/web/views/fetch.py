@@ -57,7 +57,7 @@ def limits() -> upstream.Limits:
 def store(got: upstream.Fetched):
     """Save the fetched body exactly; a body the viewer cannot read as JSON is the API's fault here."""
     try:
-        return save_document(got.body, source_url=got.final_url, fetch_info=got.info())
+        return save_document(got.body, source_url=got.final_url, fetch_info=got.info(), pending=True)
     except ViewerError as exc:
         if exc.status != 400:
             raise
