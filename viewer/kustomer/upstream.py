@@ -88,12 +88,7 @@ def _read_key_file(path: str) -> str:
 
 def fetch(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None) -> Fetched:
     """GET `url` with the bearer key; follow redirects that stay on the allow-list; raise UpstreamError."""
-    check_url(url, allowed_hosts)
-    try:
-        key = api_key() if key is None else key
-    except UpstreamError as exc:
-        exc.url = url
-        raise
+    key = _checked(url, allowed_hosts, key)
     started, fetched_at = time.monotonic(), _now()
     current, redirects = url, []
     while True:
@@ -101,11 +96,25 @@ def fetch(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Lim
         if status in REDIRECT_STATUSES:
             current = _next_hop(current, headers, redirects, allowed_hosts, limits)
             continue
-        kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+        kept = _kept(headers)
         if not 200 <= status < 300:
             raise explain.from_response(current, status, kept, _redact(body, key), key)
         elapsed = int((time.monotonic() - started) * 1000)
         return Fetched(url, current, status, body, kept, fetched_at, elapsed, redirects)
+
+
+def _checked(url: str, allowed_hosts, key: str | None) -> str:
+    """Refuse a URL off the allow-list before the key is even read; the key, with the URL on its error."""
+    check_url(url, allowed_hosts)
+    try:
+        return api_key() if key is None else key
+    except UpstreamError as exc:
+        exc.url = url
+        raise
+
+
+def _kept(headers: dict) -> dict:
+    return {name: headers[name] for name in KEPT_HEADERS if name in headers}
 
 
 def _next_hop(current, headers, redirects, allowed_hosts, limits) -> str:
@@ -126,15 +135,10 @@ def _next_hop(current, headers, redirects, allowed_hosts, limits) -> str:
 
 def post(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None) -> int:
     """POST with no body (opening an unmasking window) to an allow-listed URL; the status, or UpstreamError."""
-    check_url(url, allowed_hosts)
-    try:
-        key = api_key() if key is None else key
-    except UpstreamError as exc:
-        exc.url = url
-        raise
+    key = _checked(url, allowed_hosts, key)
     status, headers, body = _get_once(url, key, limits, method="POST")
     if not 200 <= status < 300:
-        kept = {name: headers[name] for name in KEPT_HEADERS if name in headers}
+        kept = _kept(headers)
         raise explain.from_response(url, status, kept, _redact(body, key), key)
     return status
 
