@@ -1,0 +1,71 @@
+"""Stage 1b: the lines of the pretty-printed form, from the brackets and commas of a checked document.
+
+A line ends after an opener of a non-empty container, after a comma, and before the closer of
+a non-empty container; so each of those tokens makes one boundary and the lines are the gaps
+between them. Levels are a running sum (+1 after an opener, -1 at a closer); at each level
+openers and closers alternate, which pairs them by one stable sort; a line's parent is the last
+opener one level up before it. All of it whole-array work, whatever the depth.
+"""
+import numpy as np
+
+from .tokens import CLOSE_ARR, CLOSE_OBJ, COMMA as COMMA_TOKEN, OPEN_ARR, OPEN_OBJ
+
+MEMBER, OPEN_OBJECT, OPEN_ARRAY, CLOSE = 0, 1, 2, 3
+COMMA = 0x40
+NO_LINE = 0xFFFFFFFF
+
+
+def build_lines(positions, classes, body_start: int, body_end: int):
+    """(starts, kinds, parents, matches) as numpy arrays; `starts` has one more entry than there are lines."""
+    count = len(classes) + 1
+    opener = (classes == OPEN_OBJ) | (classes == OPEN_ARR)
+    closer = (classes == CLOSE_OBJ) | (classes == CLOSE_ARR)
+
+    starts = np.empty(count + 1, np.uint32)
+    starts[0], starts[-1] = body_start, body_end
+    starts[1:-1] = positions + (~closer)  # after an opener or a comma; at a closer
+
+    # Boundary i separates line i from line i+1.
+    kinds = np.full(count, MEMBER, np.uint8)
+    kinds[:-1][classes == OPEN_OBJ] = OPEN_OBJECT
+    kinds[:-1][classes == OPEN_ARR] = OPEN_ARRAY
+    kinds[1:][closer] = CLOSE
+    kinds[:-1][classes == COMMA_TOKEN] |= COMMA
+
+    delta = opener.astype(np.int32) - closer
+    level = np.empty(count, np.int32)
+    level[0] = 0
+    np.cumsum(delta, out=level[1:])  # containers open around each line; a closer's is its opener's
+
+    open_lines = np.flatnonzero(opener).astype(np.int64)
+    close_lines = np.flatnonzero(closer).astype(np.int64) + 1
+    matches = np.zeros(count, np.uint32)
+    parents = np.full(count, NO_LINE, np.uint32)
+    if not len(open_lines):
+        return starts, kinds, parents, matches
+
+    brackets = np.concatenate((open_lines, close_lines))
+    brackets.sort()
+    order = np.argsort(level[brackets], kind="stable")
+    paired = brackets[order].reshape(-1, 2)
+    matches[paired[:, 0]] = paired[:, 1]
+    matches[paired[:, 1]] = paired[:, 0]
+
+    # Parents of openers: the last opener before each whose level is one less.
+    open_level = level[open_lines].astype(np.int64)
+    by_level = np.argsort(open_level, kind="stable")
+    keys = (open_level[by_level] << 32) | open_lines[by_level]
+    found = np.searchsorted(keys, ((open_level - 1) << 32) | open_lines) - 1
+    has_parent = open_level > 0
+    opener_parent = np.full(len(open_lines), NO_LINE, np.uint32)
+    opener_parent[has_parent] = open_lines[by_level][found[has_parent]]
+
+    # Between two brackets the parent stays the same: after an opener it is that opener, after a
+    # closer its opener's parent. An opener's own line has its parent, a closer's its opener's.
+    parent_of = np.full(count, NO_LINE, np.uint32)
+    parent_of[open_lines] = opener_parent
+    after = np.where(kinds[brackets] & 0x03 == CLOSE, parent_of[matches[brackets]], brackets).astype(np.uint32)
+    lengths = np.diff(np.concatenate((brackets, [count])))
+    parents[brackets[0]:] = np.repeat(after, lengths)
+    parents[open_lines] = opener_parent
+    return starts, kinds, parents, matches

@@ -1,0 +1,353 @@
+"""Stage 1a: the tokens of a JSON text, found by whole-array operations over its bytes (numpy).
+
+One pass over the bytes in blocks of a few MiB, each block a handful of vectorised steps:
+the quote and backslash masks, which quotes a backslash escapes (by the parity of its run),
+the in-string mask by a running parity of the remaining quotes, then the tokens outside
+strings: structural characters, strings (their opening quote) and atoms (numbers and
+literals, a run of other bytes). Each block checks what it holds (no control character in a
+string, every escape valid, every atom a JSON number or literal, every token allowed after
+the one before it in its container) and carries into the next only a few values: inside a
+string or not, a pending escape, the last token, and the stack of open containers.
+
+Nothing here says *where* a document is wrong. Anything it cannot vouch for raises Unsure,
+and the caller hands the document to the line-by-line scanner (viewer.core.scan), which
+accepts what is valid and words the error for what is not. So a document accepted here is
+valid JSON; the reverse need not hold, and need not be fast (odd numbers, escaped keys).
+"""
+import re
+
+import numpy as np
+
+BLOCK = 2 << 20
+
+# Byte classes.
+WS, OTHER, QUOTE, BACKSLASH, LBRACE, LBRACKET, RBRACE, RBRACKET, COLON_B, COMMA_B = range(10)
+_CLASS = np.full(256, OTHER, np.uint8)
+for _byte, _cls in ((b" ", WS), (b"\t", WS), (b"\n", WS), (b"\r", WS), (b'"', QUOTE), (b"\\", BACKSLASH),
+                    (b"{", LBRACE), (b"[", LBRACKET), (b"}", RBRACE), (b"]", RBRACKET), (b":", COLON_B),
+                    (b",", COMMA_B)):
+    _CLASS[_byte[0]] = _cls
+
+# Token classes. KEY is a string in an object where a key belongs; BEGIN and END stand before and
+# after the document.
+OPEN_OBJ, OPEN_ARR, CLOSE_OBJ, CLOSE_ARR, COLON, COMMA, STRING, ATOM, KEY, BEGIN, END = range(11)
+NO_TOKEN = 255
+_TOKEN_OF_BYTE = np.full(256, NO_TOKEN, np.uint8)
+for _byte, _tok in ((b"{", OPEN_OBJ), (b"[", OPEN_ARR), (b"}", CLOSE_OBJ), (b"]", CLOSE_ARR), (b":", COLON),
+                    (b",", COMMA)):
+    _TOKEN_OF_BYTE[_byte[0]] = _tok
+
+# Containers: what the innermost open container is at a point between two tokens.
+ROOT, IN_OBJECT, IN_ARRAY = 0, 1, 2
+
+VALUE_START = (OPEN_OBJ, OPEN_ARR, STRING, ATOM)
+VALUE_END = (CLOSE_OBJ, CLOSE_ARR, STRING, ATOM)
+_ALLOWED = np.zeros((3, 11, 11), bool)
+for _v in VALUE_START:
+    _ALLOWED[ROOT, BEGIN, _v] = True
+    _ALLOWED[IN_OBJECT, COLON, _v] = True
+    _ALLOWED[IN_ARRAY, OPEN_ARR, _v] = True
+    _ALLOWED[IN_ARRAY, COMMA, _v] = True
+for _v in VALUE_END:
+    _ALLOWED[ROOT, _v, END] = True
+    _ALLOWED[IN_OBJECT, _v, COMMA] = True
+    _ALLOWED[IN_OBJECT, _v, CLOSE_OBJ] = True
+    _ALLOWED[IN_ARRAY, _v, COMMA] = True
+    _ALLOWED[IN_ARRAY, _v, CLOSE_ARR] = True
+_ALLOWED[IN_OBJECT, OPEN_OBJ, KEY] = True
+_ALLOWED[IN_OBJECT, COMMA, KEY] = True
+_ALLOWED[IN_OBJECT, KEY, COLON] = True
+_ALLOWED[IN_OBJECT, OPEN_OBJ, CLOSE_OBJ] = True
+_ALLOWED[IN_ARRAY, OPEN_ARR, CLOSE_ARR] = True
+_ALLOWED_FLAT = _ALLOWED.reshape(-1)
+
+_ESCAPE_CHARS = np.zeros(256, bool)
+for _byte in b'"\\/bfnrtu':
+    _ESCAPE_CHARS[_byte] = True
+_HEX = np.zeros(256, bool)
+for _byte in b"0123456789abcdefABCDEF":
+    _HEX[_byte] = True
+_DIGIT = np.zeros(256, bool)
+for _byte in b"0123456789":
+    _DIGIT[_byte] = True
+_NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
+_LITERALS = (b"true", b"false", b"null")
+# Above this many atoms that are not plain integers in one block, the regular expression per atom
+# would cost more than the line-by-line scanner: leave the document to it.
+_MAX_ODD_ATOMS = 20000
+
+
+class Unsure(Exception):
+    """This pass cannot vouch for the document; the line-by-line scanner decides."""
+
+
+class Tokens:
+    """What the pass found: the structural tokens that make lines, and every key's span."""
+
+    def __init__(self):
+        # Positions (uint32) and classes (uint8) of {, [, }, ], and commas, in order, leaving out the
+        # brackets of empty containers (an empty container is a value on its member's line).
+        self.positions, self.classes = [], []
+        # Each key's opening quote and the byte after its closing quote.
+        self.key_starts, self.key_ends = [], []
+        # Whether a key may hold an escape (so must be decoded to be compared).
+        self.key_escaped = []
+        self.root_scalar = False
+
+    def structure(self):
+        if not self.positions:
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint8)
+        return np.concatenate(self.positions), np.concatenate(self.classes)
+
+    def keys(self):
+        if not self.key_starts:
+            return np.zeros(0, np.uint32), np.zeros(0, np.uint32), np.zeros(0, bool)
+        return np.concatenate(self.key_starts), np.concatenate(self.key_ends), np.concatenate(self.key_escaped)
+
+
+def tokenize(raw, start: int, end: int, block: int | None = None) -> Tokens:
+    """Check the JSON text raw[start:end] and return its tokens, or raise Unsure."""
+    block = block or BLOCK
+    buf = np.frombuffer(raw, np.uint8)
+    state = _State()
+    out = Tokens()
+    for lo in range(start, end, block):
+        _block(buf, lo, min(end, lo + block), end, state, out)
+    state.finish(buf, end, out)
+    return out
+
+
+class _State:
+    def __init__(self):
+        self.in_string = 0          # the block starts inside a string
+        self.escaped_first = False  # the block's first byte is escaped by the last byte before it
+        self.atom_start = -1        # an atom runs on from the block before, and started here
+        self.open_key = -1          # a key's closing quote is in a later block; its opening quote
+        self.prev = BEGIN           # the class of the last token so far
+        self.stack = np.zeros(0, np.uint8)  # the open containers, outermost first (IN_OBJECT, IN_ARRAY)
+        self.last_was_open = False  # the last token is an opener, kept in out's structure
+
+    def finish(self, buf, end, out):
+        if self.in_string or self.escaped_first or len(self.stack):
+            raise Unsure("the document ends inside a string or a container")
+        if self.atom_start >= 0:
+            _check_atom(buf, self.atom_start, end)
+        if not _ALLOWED[ROOT, self.prev, END]:
+            raise Unsure("the document ends where a value is still expected")
+        out.root_scalar = not out.positions or sum(len(p) for p in out.positions) == 0
+
+
+def _block(buf, lo, hi, end, state, out):
+    v = buf[lo:hi]
+    size = hi - lo
+    cls = _CLASS[v]
+
+    # Escapes: in a run of backslashes every other one escapes the byte after it, starting with the first
+    # (or the second, when the run continues one whose last backslash escapes this block's first byte).
+    escaped = np.zeros(size + 1, bool)
+    backslashes = np.flatnonzero(cls == BACKSLASH)
+    if state.escaped_first:
+        escaped[0] = True
+    if len(backslashes):
+        breaks = np.flatnonzero(np.diff(backslashes) != 1) + 1
+        run_starts = np.concatenate(([0], breaks))
+        run_lengths = np.diff(np.concatenate((run_starts, [len(backslashes)])))
+        offset = np.arange(len(backslashes)) - np.repeat(run_starts, run_lengths)
+        if state.escaped_first and backslashes[0] == 0:
+            offset[:run_lengths[0]] += 1
+        escaping = backslashes[offset % 2 == 0]
+        escaped[escaping + 1] = True
+        _check_escapes(buf, escaping + lo, end)
+    state.escaped_first = bool(escaped[size])
+    escaped = escaped[:size]
+
+    # Strings: the quotes no backslash escapes open and close them in turn.
+    quotes = np.flatnonzero(cls == QUOTE)
+    if len(quotes):
+        quotes = quotes[~escaped[quotes]]
+    toggles = np.zeros(size, np.uint8)
+    toggles[quotes] = 1
+    inside = np.cumsum(toggles, dtype=np.uint8)
+    inside &= 1
+    if state.in_string:
+        inside ^= 1
+    # `inside` is 1 from an opening quote up to, not including, its closing quote.
+    outside = inside == 0
+    if np.any((cls == BACKSLASH) & outside):
+        raise Unsure("a backslash outside a string")
+    if np.any(escaped & outside & (cls == QUOTE)):
+        raise Unsure("an escaped quote outside a string")
+    if np.any((v < 0x20) & (inside == 1)):
+        raise Unsure("a control character inside a string")
+
+    tokens = np.full(size, NO_TOKEN, np.uint8)
+    structural = np.flatnonzero((cls >= LBRACE) & outside)
+    tokens[structural] = _TOKEN_OF_BYTE[v[structural]]
+    openings = quotes[inside[quotes] == 1]
+    tokens[openings] = STRING
+
+    # Atoms: runs of other bytes outside strings (numbers and literals, or anything invalid).
+    atom_bytes = (cls == OTHER) & outside
+    runs = np.diff(atom_bytes.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    atom_starts, atom_ends = np.flatnonzero(runs == 1), np.flatnonzero(runs == -1)
+    if state.atom_start >= 0:  # an atom from the block before runs on here
+        if len(atom_starts) and atom_starts[0] == 0:
+            if atom_ends[0] < size:
+                _check_atom(buf, state.atom_start, atom_ends[0] + lo)
+                state.atom_start = -1
+            atom_starts, atom_ends = atom_starts[1:], atom_ends[1:]
+        else:
+            _check_atom(buf, state.atom_start, lo)
+            state.atom_start = -1
+    if len(atom_starts) and atom_ends[-1] == size and hi < end:
+        state.atom_start = int(atom_starts[-1]) + lo  # checked once it ends
+        _check_atoms(buf, atom_starts[:-1] + lo, atom_ends[:-1] + lo)
+    else:
+        _check_atoms(buf, atom_starts + lo, atom_ends + lo)
+    tokens[atom_starts] = ATOM
+
+    state.in_string = int(inside[-1])
+    if state.open_key >= 0 and len(quotes):  # the first quote here closes a key begun before
+        out.key_starts.append(np.array([state.open_key], np.uint32))
+        out.key_ends.append(np.array([quotes[0] + lo + 1], np.uint32))
+        out.key_escaped.append(np.ones(1, bool))  # spans blocks: compared by its decoded text
+        state.open_key = -1
+    places = np.flatnonzero(tokens != NO_TOKEN)
+    if not len(places):
+        return
+    kinds = tokens[places]
+    _check_grammar(places, kinds, state)
+    keys = places[kinds == KEY]
+    if len(keys):
+        _collect_keys(keys, quotes, backslashes, lo, state, out)
+    _collect_structure(places, kinds, lo, state, out)
+
+
+def _check_escapes(buf, escaping, end):
+    after = escaping + 1
+    if len(after) and after[-1] >= end:
+        raise Unsure("a backslash at the end of the document")
+    following = buf[after]
+    if not np.all(_ESCAPE_CHARS[following]):
+        raise Unsure("an invalid escape")
+    unicode = after[following == ord("u")]
+    if len(unicode):
+        if unicode[-1] + 4 >= end:
+            raise Unsure("a \\u escape cut short")
+        digits = buf[unicode[:, None] + np.arange(1, 5)]
+        if not np.all(_HEX[digits]):
+            raise Unsure("a \\u escape without four hex digits")
+
+
+def _check_atoms(buf, starts, ends):
+    """Every atom is true, false, null or a JSON number; plain integers are checked without Python."""
+    if not len(starts):
+        return
+    base, top = int(starts[0]), int(ends[-1])
+    negative = buf[starts] == ord("-")
+    nondigit = ~_DIGIT[buf[base:top]]
+    nondigit[(starts - base)[negative]] = False  # a leading minus does not count against an integer
+    before = np.concatenate(([0], np.cumsum(nondigit, dtype=np.int32)))
+    only_digits = before[ends - base] == before[starts - base]
+    count = (ends - starts) - negative
+    first_digit = buf[np.minimum(starts + negative, len(buf) - 1)]
+    plain = only_digits & (count >= 1) & ((count == 1) | (first_digit != ord("0")))
+    odd = np.flatnonzero(~plain)
+    if len(odd) > _MAX_ODD_ATOMS:
+        raise Unsure("too many atoms that are not plain integers")
+    for i in odd:
+        _check_atom(buf, int(starts[i]), int(ends[i]))
+
+
+def _check_atom(buf, start, end):
+    text = bytes(buf[start:end])
+    if text in _LITERALS or _NUMBER.match(text):
+        return
+    raise Unsure("not a JSON number or literal")
+
+
+def _check_grammar(places, kinds, state):
+    """Each token is allowed after the one before it, in the container they are in; keys are marked KEY."""
+    opens = (kinds == OPEN_OBJ) | (kinds == OPEN_ARR)
+    closes = (kinds == CLOSE_OBJ) | (kinds == CLOSE_ARR)
+    depth0 = len(state.stack)
+    if not np.any(opens) and not np.any(closes):
+        level = np.full(len(kinds), depth0, np.int64)
+        container = np.full(len(kinds), state.stack[-1] if depth0 else ROOT, np.uint8)
+        depth_after = depth0
+        opener_keys = None
+    else:
+        delta = opens.astype(np.int64) - closes
+        running = np.cumsum(delta)
+        depth_after = depth0 + int(running[-1])
+        level = depth0 + np.concatenate(([0], running[:-1]))  # open containers before each token
+        if level.min() < 0 or depth_after < 0:
+            raise Unsure("a closing bracket with nothing open")
+        # The container at a level is the last opener before the token that opened that level here,
+        # or, if none did, the one open when the block began.
+        opener_at = np.flatnonzero(opens)
+        opened_level = level[opener_at] + 1
+        order = np.argsort(opened_level, kind="stable")
+        opener_keys = (opened_level[order] << 32) | opener_at[order]
+        opener_types = np.where(kinds[opener_at[order]] == OPEN_OBJ, IN_OBJECT, IN_ARRAY).astype(np.uint8)
+        outer = np.concatenate(([ROOT], state.stack)).astype(np.uint8)
+        container = outer[np.minimum(level, depth0)]
+        if len(opener_at):
+            found = np.searchsorted(opener_keys, (level << 32) | np.arange(len(kinds))) - 1
+            valid = found >= 0
+            valid[valid] = (opener_keys[found[valid]] >> 32) == level[valid]
+            container[valid] = opener_types[found[valid]]
+        else:
+            valid = np.zeros(len(kinds), bool)
+        # A level above the block's starting depth must have been opened in the block.
+        if np.any(~valid & (level > depth0)):
+            raise Unsure("inconsistent nesting")
+    previous = np.concatenate(([state.prev], kinds[:-1]))
+    keys = (kinds == STRING) & (container == IN_OBJECT) & ((previous == OPEN_OBJ) | (previous == COMMA))
+    kinds[keys] = KEY
+    previous = np.concatenate(([state.prev], kinds[:-1]))
+    pair = (container.astype(np.intp) * 121) + previous.astype(np.intp) * 11 + kinds
+    if not np.all(_ALLOWED_FLAT[pair]):
+        raise Unsure("a token where the grammar does not allow it")
+    state.prev = int(kinds[-1])
+    if opener_keys is not None:
+        low = min(int(level.min()), depth_after)
+        stack = state.stack[:low]
+        if depth_after > low:
+            wanted = np.arange(low + 1, depth_after + 1, dtype=np.int64)
+            last = np.searchsorted(opener_keys, (wanted << 32) | 0xFFFFFFFF, side="right") - 1
+            stack = np.concatenate((stack, opener_types[last]))
+        state.stack = stack
+
+
+def _collect_keys(keys, quotes, backslashes, lo, state, out):
+    """Each key's span: from its opening quote to just after the next quote no backslash escapes."""
+    at = np.searchsorted(quotes, keys) + 1
+    complete = at < len(quotes)
+    starts, ends = keys[complete], quotes[at[complete]] + 1
+    out.key_starts.append((starts + lo).astype(np.uint32))
+    out.key_ends.append((ends + lo).astype(np.uint32))
+    out.key_escaped.append(np.searchsorted(backslashes, ends) > np.searchsorted(backslashes, starts))
+    if not complete[-1]:
+        state.open_key = int(keys[-1]) + lo
+
+
+def _collect_structure(places, kinds, lo, state, out):
+    """Keep brackets and commas, leaving out an empty container's pair (its bracket tokens are adjacent)."""
+    if state.last_was_open and kinds[0] in (CLOSE_OBJ, CLOSE_ARR):
+        last = out.positions[-1]
+        out.positions[-1], out.classes[-1] = last[:-1], out.classes[-1][:-1]
+        places, kinds = places[1:], kinds[1:]
+    if not len(kinds):
+        state.last_was_open = False
+        return
+    opens = (kinds == OPEN_OBJ) | (kinds == OPEN_ARR)
+    closes = (kinds == CLOSE_OBJ) | (kinds == CLOSE_ARR)
+    empty_open = np.zeros(len(kinds), bool)
+    empty_open[:-1] = opens[:-1] & closes[1:]
+    empty = empty_open.copy()
+    empty[1:] |= empty_open[:-1]
+    keep = (opens | closes | (kinds == COMMA)) & ~empty
+    out.positions.append((places[keep] + lo).astype(np.uint32))
+    out.classes.append(kinds[keep])
+    state.last_was_open = bool(opens[-1])
