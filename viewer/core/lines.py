@@ -46,14 +46,14 @@ def build_lines(positions, classes, body_start: int, body_end: int):
 
     brackets = np.concatenate((open_lines, close_lines))
     brackets.sort()
-    order = np.argsort(level[brackets], kind="stable")
+    order = np.argsort(_small(level[brackets]), kind="stable")
     paired = brackets[order].reshape(-1, 2)
     matches[paired[:, 0]] = paired[:, 1]
     matches[paired[:, 1]] = paired[:, 0]
 
     # Parents of openers: the last opener before each whose level is one less.
     open_level = level[open_lines].astype(np.int64)
-    by_level = np.argsort(open_level, kind="stable")
+    by_level = np.argsort(_small(open_level), kind="stable")
     keys = (open_level[by_level] << 32) | open_lines[by_level]
     found = np.searchsorted(keys, ((open_level - 1) << 32) | open_lines) - 1
     has_parent = open_level > 0
@@ -69,3 +69,8 @@ def build_lines(positions, classes, body_start: int, body_end: int):
     parents[brackets[0]:] = np.repeat(after, lengths)
     parents[open_lines] = opener_parent
     return starts, kinds, parents, matches
+
+
+def _small(levels):
+    """Levels as 16-bit integers when they fit: numpy sorts those stably by radix, several times faster."""
+    return levels.astype(np.int16) if len(levels) and levels.max() < (1 << 15) else levels

@@ -21,8 +21,9 @@ import numpy as np
 BLOCK = 2 << 20
 
 # Byte classes.
-WS, OTHER, QUOTE, BACKSLASH, LBRACE, LBRACKET, RBRACE, RBRACKET, COLON_B, COMMA_B = range(10)
+WS, OTHER, QUOTE, BACKSLASH, LBRACE, LBRACKET, RBRACE, RBRACKET, COLON_B, COMMA_B, DIGIT = range(11)
 _CLASS = np.full(256, OTHER, np.uint8)
+_CLASS[np.frombuffer(b"0123456789", np.uint8)] = DIGIT
 for _byte, _cls in ((b" ", WS), (b"\t", WS), (b"\n", WS), (b"\r", WS), (b'"', QUOTE), (b"\\", BACKSLASH),
                     (b"{", LBRACE), (b"[", LBRACKET), (b"}", RBRACE), (b"]", RBRACKET), (b":", COLON_B),
                     (b",", COMMA_B)):
@@ -67,9 +68,6 @@ for _byte in b'"\\/bfnrtu':
 _HEX = np.zeros(256, bool)
 for _byte in b"0123456789abcdefABCDEF":
     _HEX[_byte] = True
-_DIGIT = np.zeros(256, bool)
-for _byte in b"0123456789":
-    _DIGIT[_byte] = True
 _NUMBER = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
 _LITERALS = (b"true", b"false", b"null")
 # Above this many atoms that are not plain integers in one block, the regular expression per atom
@@ -173,21 +171,23 @@ def _block(buf, lo, hi, end, state, out):
         inside ^= 1
     # `inside` is 1 from an opening quote up to, not including, its closing quote.
     outside = inside == 0
-    if np.any((cls == BACKSLASH) & outside):
+    if len(backslashes) and np.any(outside[backslashes]):
         raise Unsure("a backslash outside a string")
     if np.any(escaped & outside & (cls == QUOTE)):
         raise Unsure("an escaped quote outside a string")
-    if np.any((v < 0x20) & (inside == 1)):
+    controls = np.flatnonzero(v < 0x20)
+    if len(controls) and np.any(inside[controls]):
         raise Unsure("a control character inside a string")
 
     tokens = np.full(size, NO_TOKEN, np.uint8)
-    structural = np.flatnonzero((cls >= LBRACE) & outside)
+    structural = np.flatnonzero((cls >= LBRACE) & (cls <= COMMA_B) & outside)
     tokens[structural] = _TOKEN_OF_BYTE[v[structural]]
     openings = quotes[inside[quotes] == 1]
     tokens[openings] = STRING
 
     # Atoms: runs of other bytes outside strings (numbers and literals, or anything invalid).
-    atom_bytes = (cls == OTHER) & outside
+    atom_bytes = ((cls == OTHER) | (cls == DIGIT)) & outside
+    odd_bytes = np.flatnonzero((cls == OTHER) & outside) + lo  # letters, signs, points: not plain integers
     runs = np.diff(atom_bytes.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     atom_starts, atom_ends = np.flatnonzero(runs == 1), np.flatnonzero(runs == -1)
     if state.atom_start >= 0:  # an atom from the block before runs on here
@@ -201,9 +201,9 @@ def _block(buf, lo, hi, end, state, out):
             state.atom_start = -1
     if len(atom_starts) and atom_ends[-1] == size and hi < end:
         state.atom_start = int(atom_starts[-1]) + lo  # checked once it ends
-        _check_atoms(buf, atom_starts[:-1] + lo, atom_ends[:-1] + lo)
+        _check_atoms(buf, atom_starts[:-1] + lo, atom_ends[:-1] + lo, odd_bytes)
     else:
-        _check_atoms(buf, atom_starts + lo, atom_ends + lo)
+        _check_atoms(buf, atom_starts + lo, atom_ends + lo, odd_bytes)
     tokens[atom_starts] = ATOM
 
     state.in_string = int(inside[-1])
@@ -239,23 +239,42 @@ def _check_escapes(buf, escaping, end):
             raise Unsure("a \\u escape without four hex digits")
 
 
-def _check_atoms(buf, starts, ends):
-    """Every atom is true, false, null or a JSON number; plain integers are checked without Python."""
+def _check_atoms(buf, starts, ends, odd_bytes):
+    """Every atom is true, false, null or a JSON number; only numbers with a point or exponent take Python.
+
+    `odd_bytes` are the atom bytes that are not digits, anywhere in the block.
+    """
     if not len(starts):
         return
-    base, top = int(starts[0]), int(ends[-1])
+    odd = np.zeros(len(starts), bool)
+    if len(odd_bytes):
+        owner = np.searchsorted(starts, odd_bytes, side="right") - 1
+        mine = (owner >= 0) & (odd_bytes < ends[np.maximum(owner, 0)])
+        owner, odd_bytes = owner[mine], odd_bytes[mine]
+        leading_minus = (odd_bytes == starts[owner]) & (buf[odd_bytes] == ord("-"))
+        odd[owner[~leading_minus]] = True
     negative = buf[starts] == ord("-")
-    nondigit = ~_DIGIT[buf[base:top]]
-    nondigit[(starts - base)[negative]] = False  # a leading minus does not count against an integer
-    before = np.concatenate(([0], np.cumsum(nondigit, dtype=np.int32)))
-    only_digits = before[ends - base] == before[starts - base]
     count = (ends - starts) - negative
     first_digit = buf[np.minimum(starts + negative, len(buf) - 1)]
-    plain = only_digits & (count >= 1) & ((count == 1) | (first_digit != ord("0")))
-    odd = np.flatnonzero(~plain)
-    if len(odd) > _MAX_ODD_ATOMS:
+    # A plain integer: digits after an optional minus, and no leading zero unless the zero is all there is.
+    bad = ~odd & ((count < 1) | ((count > 1) & (first_digit == ord("0"))))
+    if np.any(bad):
+        raise Unsure("an integer with a leading zero, or a lone minus")
+    rest = np.flatnonzero(odd)
+    if not len(rest):
+        return
+    lengths = (ends - starts)[rest]
+    first = buf[starts[rest]]
+    literal = np.zeros(len(rest), bool)
+    for word in _LITERALS:
+        match = np.flatnonzero((first == word[0]) & (lengths == len(word)))
+        if len(match):
+            letters = buf[starts[rest[match]][:, None] + np.arange(len(word))]
+            literal[match[np.all(letters == np.frombuffer(word, np.uint8), axis=1)]] = True
+    rest = rest[~literal]
+    if len(rest) > _MAX_ODD_ATOMS:
         raise Unsure("too many atoms that are not plain integers")
-    for i in odd:
+    for i in rest:
         _check_atom(buf, int(starts[i]), int(ends[i]))
 
 
@@ -287,7 +306,9 @@ def _check_grammar(places, kinds, state):
         # or, if none did, the one open when the block began.
         opener_at = np.flatnonzero(opens)
         opened_level = level[opener_at] + 1
-        order = np.argsort(opened_level, kind="stable")
+        small = len(opened_level) and opened_level.max() < (1 << 15)
+        order = np.argsort(opened_level.astype(np.int16) if small else opened_level,
+                           kind="stable")  # 16-bit integers sort by radix
         opener_keys = (opened_level[order] << 32) | opener_at[order]
         opener_types = np.where(kinds[opener_at[order]] == OPEN_OBJ, IN_OBJECT, IN_ARRAY).astype(np.uint8)
         outer = np.concatenate(([ROOT], state.stack)).astype(np.uint8)
