@@ -4,9 +4,14 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 
+import numpy as np
+
+from .lines import link
 from .scan import CLOSE, COMMA, DUPLICATE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 
 ARRAYS = (("starts", "I"), ("parents", "I"), ("matches", "I"), ("kinds", "B"))
+# What is stored of an index: 5 bytes a line. Parents and matches follow from the kinds (lines.link).
+STORED = (("starts", "I"), ("kinds", "B"))
 
 
 # Memory for the member lists of the arrays and objects last unfolded, per document.
@@ -23,6 +28,12 @@ class Index:
         self.starts, self.parents, self.matches, self.kinds = starts, parents, matches, kinds
         self._children = OrderedDict()
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_stored(cls, starts, kinds):
+        """The index of stored `starts` and `kinds`, its tree rebuilt from the kinds."""
+        parents, matches = (_array("I", values) for values in link(np.frombuffer(kinds, np.uint8)))
+        return cls(starts, parents, matches, kinds)
 
     @property
     def line_count(self) -> int:
@@ -96,6 +107,12 @@ class Index:
 
     def member_index(self, line) -> int:
         return bisect_left(self.children(self.parents[line]), line)
+
+
+def _array(code, values) -> array:
+    result = array(code)
+    result.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+    return result
 
 
 class IndexCache:

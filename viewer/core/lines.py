@@ -18,7 +18,6 @@ NO_LINE = 0xFFFFFFFF
 def build_lines(positions, classes, body_start: int, body_end: int):
     """(starts, kinds, parents, matches) as numpy arrays; `starts` has one more entry than there are lines."""
     count = len(classes) + 1
-    opener = (classes == OPEN_OBJ) | (classes == OPEN_ARR)
     closer = (classes == CLOSE_OBJ) | (classes == CLOSE_ARR)
 
     starts = np.empty(count + 1, np.uint32)
@@ -32,20 +31,33 @@ def build_lines(positions, classes, body_start: int, body_end: int):
     kinds[1:][closer] = CLOSE
     kinds[:-1][classes == COMMA_TOKEN] |= COMMA
 
-    delta = opener.astype(np.int32) - closer
-    level = np.empty(count, np.int32)
-    level[0] = 0
-    np.cumsum(delta, out=level[1:])  # containers open around each line; a closer's is its opener's
+    parents, matches = link(kinds)
+    return starts, kinds, parents, matches
 
-    open_lines = np.flatnonzero(opener).astype(np.int64)
-    close_lines = np.flatnonzero(closer).astype(np.int64) + 1
+
+def link(kinds):
+    """(parents, matches) of the lines whose kinds are given: the tree, rebuilt from the kinds alone.
+
+    This is why only starts and kinds are stored: the rest of the index is computed again when a
+    document is read back, at a few milliseconds per 100,000 lines.
+    """
+    count = len(kinds)
+    shape = kinds & 0x03
+    opener = (shape == OPEN_OBJECT) | (shape == OPEN_ARRAY)
+    closer = shape == CLOSE
+    level = np.zeros(count, np.int32)
+    if count > 1:
+        # Containers open around each line (a closer's is its opener's): +1 after an opener, -1 at a closer.
+        np.cumsum(opener[:-1].astype(np.int32) - closer[1:], out=level[1:])
+
+    open_lines = np.flatnonzero(opener)
+    close_lines = np.flatnonzero(closer)
     matches = np.zeros(count, np.uint32)
     parents = np.full(count, NO_LINE, np.uint32)
     if not len(open_lines):
-        return starts, kinds, parents, matches
+        return parents, matches
 
-    brackets = np.concatenate((open_lines, close_lines))
-    brackets.sort()
+    brackets = np.flatnonzero(opener | closer)
     order = np.argsort(_small(level[brackets]), kind="stable")
     paired = brackets[order].reshape(-1, 2)
     matches[paired[:, 0]] = paired[:, 1]
@@ -64,12 +76,11 @@ def build_lines(positions, classes, body_start: int, body_end: int):
     # closer its opener's parent. An opener's own line has its parent, a closer's its opener's.
     parent_of = np.full(count, NO_LINE, np.uint32)
     parent_of[open_lines] = opener_parent
-    after = np.where(kinds[brackets] & 0x03 == CLOSE, parent_of[matches[brackets]], brackets).astype(np.uint32)
+    after = np.where(closer[brackets], parent_of[matches[brackets]], brackets).astype(np.uint32)
     lengths = np.diff(np.concatenate((brackets, [count])))
     parents[brackets[0]:] = np.repeat(after, lengths)
     parents[open_lines] = opener_parent
-    return starts, kinds, parents, matches
-
+    return parents, matches
 
 def _small(levels):
     """Levels as 16-bit integers when they fit: numpy sorts those stably by radix, several times faster."""

@@ -88,7 +88,7 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
--- One entry per pretty-printed line in each array (see viewer.scan), one row per array.
+-- A document's line index, one row per array: starts and kinds (see viewer.core.index.STORED).
 CREATE TABLE IF NOT EXISTS line_arrays (
     doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
     name TEXT NOT NULL,
@@ -146,10 +146,16 @@ def close_db(_error=None):
 
 
 def _add_storage_columns(db):
-    """`kept`: the user kept it (it neither expires nor makes room); added to databases made before it."""
+    """Columns added to databases made before them.
+
+    `kept`: the user kept it (it neither expires nor makes room). `chunk_size`: the size of its stored
+    pieces (documents stored before it have none, and were stored in 64 KiB pieces).
+    """
     columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
     if "kept" not in columns:
         db.execute("ALTER TABLE documents ADD COLUMN kept INTEGER NOT NULL DEFAULT 0")
+    if "chunk_size" not in columns:
+        db.execute("ALTER TABLE documents ADD COLUMN chunk_size INTEGER")
 
 
 def reclaim_space(db, step_pages: int = 32):

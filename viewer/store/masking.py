@@ -7,8 +7,8 @@ from array import array
 from .db import get_db
 from flask import current_app
 
-from ..core.index import ARRAYS, Index
-from .documents import CHUNK, _cache, _write_blob
+from ..core.index import STORED, Index
+from .documents import OLD_CHUNK, _cache, _write_blob, write_chunks
 
 
 def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines, attributes, count,
@@ -21,11 +21,10 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
         if rendition is not None:
             fields = (len(rendition), result.body_start, result.body_end, result.line_count,
                       json.dumps(result.duplicates), json.dumps(result.landmarks))
-            view = memoryview(rendition)
-            db.executemany("INSERT INTO masked_chunks (doc_id, seq, data) VALUES (?,?,?)",
-                           ((doc_id, seq, view[offset:offset + CHUNK])
-                            for seq, offset in enumerate(range(0, len(rendition), CHUNK))))
-            for name, _ in ARRAYS:
+            # In pieces of the original's size: a Document reads either with the same arithmetic.
+            chunk = db.execute("SELECT chunk_size FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+            write_chunks(db, "masked_chunks", doc_id, memoryview(rendition), chunk or OLD_CHUNK)
+            for name, _ in STORED:
                 _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"), "masked_line_arrays")
         db.execute(
             "INSERT OR REPLACE INTO masking (doc_id, note, customer_id, kustomer, attributes, count, masked_lines,"
