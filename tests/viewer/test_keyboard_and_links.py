@@ -83,15 +83,23 @@ def test_find_as_you_type_marks_the_current_hit_and_keeps_the_box_still(chromium
     box = chromium.find_element(By.ID, "find")
     before = box.rect
     box.send_keys("needle")
-    wait_for(lambda: chromium.find_element(By.ID, "find-status").text.startswith("1 of 2"), message="1 of 2")
-    assert "3 matches" in chromium.find_element(By.ID, "find-status").text  # two on one line, one on another
+    wait_for(lambda: chromium.find_element(By.ID, "find-status").text == "1 of 3", message="1 of 3")
     assert box.rect == before
-    current = chromium.find_element(By.CSS_SELECTOR, "#rows .row.hit mark")
-    other = chromium.find_element(By.CSS_SELECTOR, "#rows .row:not(.hit) mark")
+    current = chromium.find_element(By.CSS_SELECTOR, "#rows mark.current")
+    other = chromium.find_element(By.CSS_SELECTOR, "#rows mark:not(.current)")
     assert current.value_of_css_property("background-color") != other.value_of_css_property("background-color")
+
+    def current_hit():
+        return chromium.execute_script(
+            "var m = document.querySelector('#rows mark.current'), r = m.closest('.row');"
+            "return [r.querySelector('.code').textContent, Array.from(r.querySelectorAll('mark')).indexOf(m)]")
+    assert current_hit() == ['      "note": "needle and needle"', 0]
+    box.send_keys(Keys.ENTER)  # the second hit is on the same line: next steps to it, not past it
+    wait_for(lambda: chromium.find_element(By.ID, "find-status").text == "2 of 3", message="2 of 3")
+    assert current_hit() == ['      "note": "needle and needle"', 1]
     box.send_keys(Keys.ENTER)
-    wait_for(lambda: chromium.find_element(By.ID, "find-status").text.startswith("2 of 2"), message="2 of 2")
-    assert chromium.find_element(By.CSS_SELECTOR, "#rows .row.hit .code").text == '    "note": "needle"'
+    wait_for(lambda: chromium.find_element(By.ID, "find-status").text == "3 of 3", message="3 of 3")
+    assert current_hit() == ['    "note": "needle"', 0]
     assert box.rect == before
 
 

@@ -5,6 +5,7 @@ by Pygments' JSON lexer; only the lines on screen are ever rendered.
 """
 import json
 import re
+from bisect import bisect_left
 from functools import lru_cache
 
 from markupsafe import Markup, escape
@@ -13,6 +14,8 @@ from pygments.lexers import JsonLexer
 from pygments.token import STANDARD_TYPES, Name, String
 
 from ..kustomer.links import EMBEDDED_URL, LINK_KEYS, link_for
+from . import search, windows
+from .marks import Marks, pick
 from .scan import CLOSE, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 
 LONG_LINE = 16 * 1024  # bytes of one line rendered before it is cut, with a link to the whole line
@@ -25,6 +28,7 @@ _LOOSE_STRING = rb'"[^"\\]*(?:\\.?[^"\\]*)*"?'  # a value string may be cut shor
 _LINE = re.compile(_WS + rb"(?:(" + _STRING + rb")" + _WS + rb":" + _WS + rb")?(" + _LOOSE_STRING
                    + rb"|\{" + _WS + rb"\}|\[" + _WS + rb"\]|[^ \t\r\n,\"]+)" + _WS + rb"(,)?")
 _LEXER = JsonLexer()
+_ROW_SPACES = {9: 32, 10: 32, 13: 32}
 
 
 @lru_cache(maxsize=1)
@@ -42,20 +46,70 @@ def css_class(ttype) -> str:
 
 
 class LineText:
-    """The parts of one line: key and value as written (str), whether a comma follows, whether cut."""
+    """The parts of one line: key and value as written (str), whether a comma follows, whether cut.
+
+    It is shown as `key: value,` (see `shown`), and remembers where each part lies in its bytes, so
+    that a range of those bytes (a hit of find) can be found again in what is shown.
+    """
 
     def __init__(self, data: bytes, cut: bool):
         m = _LINE.match(data)
-        key, value, comma = m.groups() if m else (None, data.strip(), None)
+        if m:
+            key, value, comma = m.groups()
+            self._key_at, self._value_at, self._comma_at = m.span(1), m.span(2), m.start(3)
+        else:
+            key, value, comma = None, data.strip(), None
+            lead = len(data) - len(data.lstrip())
+            self._key_at, self._value_at, self._comma_at = (-1, -1), (lead, lead + len(value)), -1
         self.key = key.decode("utf-8", "ignore") if key else None
         value = value.decode("utf-8", "ignore")
-        if len(value) > 1 and value[0] in "{[" and value[-1] in "}]":
+        self._squeezed = len(value) > 1 and value[0] in "{[" and value[-1] in "}]"
+        if self._squeezed:
             value = value[0] + value[-1]  # an empty container, written as it is everywhere: {} or []
         self.value, self.comma, self.cut = value, comma is not None, cut
+        self._data = data
 
     @property
     def key_name(self):
         return _decode_string(self.key) if self.key else None
+
+    @property
+    def source(self) -> str:
+        """The line as shown, without its comma: what is highlighted."""
+        return f"{self.key}: {self.value}" if self.key else self.value
+
+    def shown(self, start: int, end: int) -> tuple:
+        """The range of the shown text (`key: value,`) that bytes `start`..`end` of the line cover.
+
+        Whitespace between tokens is not shown as written; bytes of it alone give an empty range.
+        """
+        return self._shown_at(start), self._shown_at(end)
+
+    def _shown_at(self, x) -> int:
+        x = max(0, min(x, len(self._data)))
+        base = 0
+        if self.key is not None:
+            k0, k1 = self._key_at
+            if x <= k1:
+                return self._chars(k0, x) if x > k0 else 0
+            colon = self._data.find(b":", k1)
+            if x <= colon:
+                return len(self.key)
+            base = len(self.key) + 2
+            if x < self._value_at[0]:
+                return base - 1
+        v0, v1 = self._value_at
+        if x <= v0:
+            return base
+        if x < v1:
+            return base + (1 if self._squeezed else min(self._chars(v0, x), len(self.value)))
+        if x == v1 or self._comma_at < 0 or x <= self._comma_at:
+            return base + len(self.value)
+        return base + len(self.value) + 1
+
+    def _chars(self, start, end) -> int:
+        piece = self._data[start:end]
+        return len(piece) if piece.isascii() else len(piece.decode("utf-8", "ignore"))
 
 
 def _decode_string(token: str):
@@ -67,9 +121,8 @@ def _decode_string(token: str):
         return None
 
 
-def read_lines(doc, lines) -> dict:
-    """{line: LineText} for the given lines, each read from the raw bytes (long lines cut)."""
-    starts, result = doc.index.starts, {}
+def _runs(lines, starts) -> list:
+    """Lines in runs of consecutive ones spanning under 1 MiB: each run is read in one piece."""
     runs, run = [], []
     for line in sorted(set(lines)):
         if run and line == run[-1] + 1 and starts[line + 1] - starts[run[0]] < (1 << 20):
@@ -78,7 +131,13 @@ def read_lines(doc, lines) -> dict:
             run and runs.append(run)
             run = [line]
     run and runs.append(run)
-    for run in runs:
+    return runs
+
+
+def read_lines(doc, lines) -> dict:
+    """{line: LineText} for the given lines, each read from the raw bytes (long lines cut)."""
+    starts, result = doc.index.starts, {}
+    for run in _runs(lines, starts):
         first = starts[run[0]]
         last_end = min(starts[run[-1] + 1], starts[run[-1]] + LONG_LINE)
         data = doc.read(first, last_end)
@@ -96,18 +155,51 @@ def _fold_button(folded: bool) -> Markup:
 
 
 class RowRenderer:
-    """Renders rows of one document for one request (keeps depths and parents' keys it has seen)."""
+    """Renders rows of one document for one request (keeps depths and parents' keys it has seen).
 
-    def __init__(self, doc, outline, *, source_url=None, allowed_hosts=(), annotations=None, masking=None):
+    With `needle` (search.needle of find's text), the hits in each row are marked; `at` is the offset
+    of the current hit: a long line cut before it is shown as a window around it instead.
+    """
+
+    def __init__(self, doc, outline, *, source_url=None, allowed_hosts=(), annotations=None, masking=None,
+                 needle=b"", at=None):
         self.doc, self.index, self.outline = doc, doc.index, outline
         self.source_url, self.allowed_hosts = source_url, allowed_hosts
         self._depths, self._texts = {}, {}
         self._init_annotations(annotations)
         self.masking = masking
+        self.needle, self.at, self._hits = needle, at, {}
 
     def render(self, lines, first_row: int) -> Markup:
         self._texts.update(read_lines(self.doc, [x for x in lines if x not in self._texts]))
+        if self.needle:
+            self._hits = self._find_hits(lines)
         return Markup("").join(self._row(line, first_row + i) for i, line in enumerate(lines))
+
+    def _shown_end(self, line) -> int:
+        starts = self.index.starts
+        return min(starts[line + 1], starts[line] + LONG_LINE)
+
+    def _find_hits(self, lines) -> dict:
+        """{line: offsets of the hits in what its row shows}, read run by run of consecutive lines."""
+        starts, found, size = self.index.starts, {}, len(self.needle)
+        for run in _runs(lines, starts):
+            offsets = search.hits(self.doc, self.needle, starts[run[0]], self._shown_end(run[-1]))
+            for line in run:
+                lo = bisect_left(offsets, starts[line] - size + 1)
+                found[line] = offsets[lo:bisect_left(offsets, self._shown_end(line))]
+        return found
+
+    def _marks(self, line, text: LineText) -> Marks:
+        start, size = self.index.starts[line], len(self.needle)
+        return Marks([(*text.shown(hit - start, hit + size - start), hit)
+                      for hit in pick(self._hits.get(line, []), self.at)])
+
+    def _windowed(self, line, text: LineText) -> bool:
+        """Whether the current hit is on this line, in the part of it that a cut row leaves out."""
+        starts = self.index.starts
+        return (text.cut and self.at is not None and starts[line] <= self.at < starts[line + 1]
+                and self.at + len(self.needle) > starts[line] + LONG_LINE)
 
     def _row(self, line, row) -> Markup:
         index, text = self.index, self._texts[line]
@@ -124,7 +216,13 @@ class RowRenderer:
             classes.append("dup")
         indent = "  " * min(depth, MAX_INDENT)
         deep = Markup('<span class="deep" title="depth {0}">{0}›</span>').format(depth) if depth > MAX_INDENT else ""
-        code = self._highlight(text, line)
+        windowed = self._windowed(line, text)
+        if windowed:
+            classes.append("window")
+            code, marks = self._window(line, text), Marks()
+        else:
+            marks = self._marks(line, text)
+            code = self._highlight(text, line, marks)
         tail = ""
         if folded:
             count = index.member_count(line)
@@ -134,8 +232,9 @@ class RowRenderer:
                           '<span class="p">{}</span>{}').format(
                 count, noun, "}" if kind == OPEN_OBJECT else "]",
                 Markup('<span class="p">,</span>') if index.has_comma(close_line) else "")
-        elif text.comma:
-            tail = Markup('<span class="p">,</span>')
+        elif text.comma and not windowed:
+            tail = Markup('<span class="p">{}</span>').format(marks.text(",", len(text.source)))
+        tail += marks.rest()
         if text.cut:
             size = index.starts[line + 1] - index.starts[line]
             tail += Markup(' <a class="more" href="/docs/{}/line/{}" target="_blank">… whole line ({:,} bytes)</a>').format(
@@ -148,22 +247,46 @@ class RowRenderer:
                       '{}<span class="code">{}{}{}{}</span></div>').format(
             " ".join(classes), line, row, line + 1, toggle, indent, deep, code, tail)
 
-    def _highlight(self, text: LineText, line) -> Markup:
-        source = f"{text.key}: {text.value}" if text.key else text.value
+    def _window(self, line, text: LineText) -> Markup:
+        """The part of a long line around the current hit, as sent, with its hits marked."""
+        first, size = self.index.starts[line], len(self.needle)
+        last = min(self.index.starts[line + 1], self.doc.body_end)
+        start, end = windows.window(self.doc, line, self.at, size)
+        data = self.doc.read(start, end)
+        if end == last:  # the line's own end: what follows the value is the pretty form's line break
+            data = data.rstrip(b" \t\r\n")
+        shown = data.decode("utf-8", "replace")
+        ascii_only = data.isascii()
+
+        def at(offset):
+            piece = data[:max(0, min(offset - start, len(data)))]
+            return len(piece) if ascii_only else len(piece.decode("utf-8", "ignore"))
+        offsets = search.hits(self.doc, self.needle, start, start + len(data)) if size else []
+        marks = Marks([(at(hit), at(hit + size), hit) for hit in pick(offsets, self.at)])
+        # Tabs and line breaks can only be whitespace between tokens here: a row stays one line.
+        body = marks.text(shown.translate(_ROW_SPACES), 0) + marks.rest()
+        cls = "s2" if text.value.startswith('"') else "m"
+        head = Markup('<span class="nt">{}</span><span class="p">:</span> ').format(text.key) if text.key else ""
+        before = Markup('<span class="elided" title="bytes of this line before the part shown">… {:,} bytes …</span>')
+        after = Markup('<span class="elided" title="bytes of this line after the part shown">… {:,} bytes more</span>')
+        return Markup("{}{}<span class=\"{}\">{}</span>{}").format(
+            head, before.format(start - first) if start > first else "", cls, body, after.format(last - start - len(data)) if end < last else "")
+
+    def _highlight(self, text: LineText, line, marks: Marks) -> Markup:
         parts = []
-        for _, ttype, value in _LEXER.get_tokens_unprocessed(source):
+        for at, ttype, value in _LEXER.get_tokens_unprocessed(text.source):
             cls = css_class(ttype)
             if ttype in String and ttype not in Name.Tag:
-                parts.append(self._string(value, cls, text, line))
+                parts.append(self._string(value, cls, text, line, marks, at))
             elif cls:
-                parts.append(Markup('<span class="{}">{}</span>').format(cls, value))
+                parts.append(Markup('<span class="{}">{}</span>').format(cls, marks.text(value, at)))
                 if ttype in Name.Tag and len(parts) == 1:
                     parts.append(self._label(line))
             else:
-                parts.append(escape(value))
+                parts.append(marks.text(value, at))
         return Markup("").join(parts)
 
-    def _string(self, token, cls, text, line) -> Markup:
+    def _string(self, token, cls, text, line, marks, at) -> Markup:
         value = _decode_string(token) if token.endswith('"') and len(token) > 1 else None
         link = self._reference(value, line) if value else None
         if value and not link:
@@ -174,14 +297,14 @@ class RowRenderer:
         if link:
             href, kind = link
             target = Markup(' target="_blank" rel="noopener noreferrer"') if kind == "web" else ""
-            return Markup('<a class="{} link-{}" href="{}"{}>{}</a>').format(cls, kind, href, target, token)
+            return Markup('<a class="{} link-{}" href="{}"{}>{}</a>').format(cls, kind, href, target, marks.text(token, at))
         pieces, last = [], 0
         for m in EMBEDDED_URL.finditer(token):
-            pieces += [escape(token[last:m.start()]),
-                       Markup('<a class="link-web" href="{0}" target="_blank" rel="noopener noreferrer">{0}</a>')
-                       .format(m.group())]
+            pieces += [marks.text(token[last:m.start()], at + last),
+                       Markup('<a class="link-web" href="{}" target="_blank" rel="noopener noreferrer">{}</a>')
+                       .format(m.group(), marks.text(m.group(), at + m.start()))]
             last = m.end()
-        pieces.append(escape(token[last:]))
+        pieces.append(marks.text(token[last:], at + last))
         return Markup('<span class="{}">{}</span>').format(cls, Markup("").join(pieces))
 
     def _parent_key(self, line):

@@ -13,10 +13,13 @@
   var BATCH = 300;
 
   var state = { collapsed: false, exceptions: new Set(), total: +main.dataset.total, version: 0 };
-  var cache = new Map(); // row number -> row element, for the current fold state
+  var cache = new Map(); // row number -> row element, for the current fold state and find text
+  var stale = new Map(); // rows of the text found before, shown unmarked until their new ones arrive
   var inflight = new Set();
   var rowHeight = 18, scaled = false;
-  var selectedLine = null, hitLine = null, query = "", counted = null, hitNote = "";
+  // The hit of find is its byte offset: rows come with each hit marked (<mark data-first data-last>, the
+  // offsets of the hits it belongs to), and a long line cut before the current hit comes as a window on it.
+  var selectedLine = null, hit = null, query = "", counted = null, hitNote = "";
 
   function $(id) { return document.getElementById(id); }
 
@@ -64,7 +67,7 @@
     var nodes = [], missing = -1;
     for (var row = first; row <= last; row++) {
       var el = cache.get(row);
-      if (!el) { el = placeholder(row); if (missing < 0) missing = row; }
+      if (!el) { el = stale.get(row) || placeholder(row); if (missing < 0) missing = row; }
       decorate(el);
       nodes.push(el);
     }
@@ -78,6 +81,8 @@
     var p = new URLSearchParams(extra);
     p.set("mode", state.collapsed ? "c" : "e");
     if (state.exceptions.size) p.set("x", Array.from(state.exceptions).join(","));
+    if (query) p.set("q", query);
+    if (hit) p.set("at", hit.offset);
     return p;
   }
 
@@ -125,12 +130,25 @@
       });
   }
 
+  // Rows asked for before now are of another fold state or find text: drop them.
+  function forgetRows(keepShown) {
+    state.version++;
+    stale = keepShown ? unmarked(cache) : new Map();
+    cache.clear();
+    inflight.clear();
+  }
+
+  function unmarked(rows) {
+    rows.forEach(function (el) {
+      el.querySelectorAll("mark").forEach(function (m) { m.replaceWith(m.textContent); });
+    });
+    return rows;
+  }
+
   function refold(change, keepLine, before) {
     change();
     saveFolds();
-    state.version++;
-    cache.clear();
-    inflight.clear();
+    forgetRows(false);
     return showLine(keepLine, before);
   }
 
@@ -172,7 +190,7 @@
 
   function goToLine(line, openers) {
     var around = Math.floor(viewRows() / 3);
-    if (reveal(openers || [])) { saveFolds(); state.version++; cache.clear(); inflight.clear(); }
+    if (reveal(openers || [])) { saveFolds(); forgetRows(false); }
     return showLine(line, around);
   }
 
@@ -193,19 +211,27 @@
     return null;
   }
 
-  // Decoration: the selected row, the current find hit, and <mark> around the text found.
+  // Decoration: the selected row, and the marks of the current find hit (on each line it covers).
   function decorate(el) {
-    var line = +el.dataset.line;
+    var line = +el.dataset.line, current = false;
     el.classList.toggle("selected", el.dataset.line !== undefined && line === selectedLine);
-    el.classList.toggle("hit", el.dataset.line !== undefined && line === hitLine);
     if (el.classList.contains("pending")) return;
     if (!el.dataset.dated) { dateHints(el); el.dataset.dated = "1"; }
-    if (el.dataset.marked === query) return;
-    var code = el.querySelector(".code");
-    code.querySelectorAll("mark").forEach(function (m) { m.replaceWith(m.textContent); });
-    code.normalize();
-    if (query) markText(code, query.toLowerCase());
-    el.dataset.marked = query;
+    el.querySelectorAll("mark").forEach(function (m) {
+      var mine = hit !== null && +m.dataset.first <= hit.offset && hit.offset <= +m.dataset.last;
+      m.classList.toggle("current", mine);
+      current = current || mine;
+    });
+    el.classList.toggle("hit", current);
+  }
+
+  // The current hit's marks brought into view sideways: a window on a long line is wider than the screen.
+  function showCurrentMark() {
+    var mark = rowsBox.querySelector("mark.current");
+    if (!mark) return;
+    var box = scroller.getBoundingClientRect(), rect = mark.getBoundingClientRect();
+    if (rect.left >= box.left && rect.right <= box.right - 20) return;
+    scroller.scrollLeft = Math.max(0, scroller.scrollLeft + rect.left - box.left - box.width / 3);
   }
 
   // ISO timestamps and epoch numbers (seconds or milliseconds, 2001-2100) show a local date on hover.
@@ -227,53 +253,39 @@
     });
   }
 
-  function markText(root, needle) {
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT), nodes = [], node;
-    while ((node = walker.nextNode())) nodes.push(node);
-    nodes.forEach(function (text) {
-      var value = text.nodeValue, lower = value.toLowerCase(), at = lower.indexOf(needle);
-      if (at < 0) return;
-      var frag = document.createDocumentFragment(), last = 0;
-      while (at >= 0) {
-        frag.appendChild(document.createTextNode(value.slice(last, at)));
-        var mark = document.createElement("mark");
-        mark.textContent = value.slice(at, at + needle.length);
-        frag.appendChild(mark);
-        last = at + needle.length;
-        at = lower.indexOf(needle, last);
-      }
-      frag.appendChild(document.createTextNode(value.slice(last)));
-      text.replaceWith(frag);
-    });
-  }
-
   function status(id, text) { $(id).textContent = text; }
+
+  function setQuery(text) {
+    if (text === query) return;
+    query = text;
+    hit = null;
+    counted = null;
+    forgetRows(true); // every row's marks change; the rows on screen stay, unmarked, until they come again
+  }
 
   function find(backwards) {
     var text = $("find").value;
-    if (!text) { query = ""; hitLine = null; status("find-status", ""); render(); return; }
+    if (!text) { setQuery(""); status("find-status", ""); render(); return; }
     var fresh = text !== query;
-    query = text;
-    var from = fresh || hitLine === null ? -1 : hitLine; // -1: from the start, or from the end backwards
-    var p = new URLSearchParams({ q: text, line: from, dir: backwards ? "prev" : "next" });
-    if (fresh) { counted = null; }
+    var from = fresh || hit === null ? -1 : hit.offset; // -1: from the start, or from the end backwards
+    setQuery(text);
+    var p = new URLSearchParams({ q: text, at: from, dir: backwards ? "prev" : "next" });
     status("find-status", "finding…");
     getJSON("/docs/" + docId + "/search?" + p).then(function (data) {
-      if (text !== $("find").value) return;
-      if (data.line === null) { hitLine = null; status("find-status", "no match"); render(); return; }
-      hitLine = data.line;
+      if (text !== $("find").value || text !== query) return;
+      if (data.offset === null) { hit = null; status("find-status", "no match"); render(); return; }
+      hit = { offset: data.offset, line: data.line };
       hitNote = data.ordinal ? ordinalText(data) : "line " + (data.line + 1);
       showFindStatus();
-      var shown = goToLine(data.line, data.reveal);
+      var shown = goToLine(data.line, data.reveal).then(showCurrentMark);
       if (counted === null) {
         counted = "";
         // Counted once the hit is on screen: the count reads the whole document and would delay its rows.
         var countHits = function () {
-          getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text, line: hitLine })).then(function (c) {
+          getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text, at: hit ? hit.offset : -1 })).then(function (c) {
             if (c.q !== query || c.count === null) return; // null: a newer search stopped it
             if (c.ordinal && c.of) hitNote = ordinalText(c);
-            counted = c.of && c.of !== c.count ? c.count.toLocaleString("en") + " matches" : "";
-            if (!c.of) counted = c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
+            counted = c.of ? "" : c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
             showFindStatus();
           });
         };
@@ -282,9 +294,9 @@
     }, function (err) { status("find-status", err.message); });
   }
 
-  // "n of N" counts lines holding a hit: next and previous step from line to line, so both agree.
+  // "n of N" counts every hit, overlapping ones too, which is what next and previous step through.
   function ordinalText(data) {
-    return data.ordinal.toLocaleString("en") + " of " + data.of.toLocaleString("en") + (data.of === 1 ? "" : "");
+    return data.ordinal.toLocaleString("en") + " of " + data.of.toLocaleString("en");
   }
 
   function showFindStatus() { status("find-status", hitNote + (counted ? " · " + counted : "")); }

@@ -59,11 +59,11 @@ def create():
     return redirect(url_for("documents.show", doc_id=doc_id), code=303)
 
 
-def _renderer(doc, outline, annotations=None):
+def _renderer(doc, outline, annotations=None, needle=b"", at=None):
     return RowRenderer(doc, outline, source_url=doc.source_url,
                        allowed_hosts=current_app.config["ALLOWED_HOSTS"],
                        annotations=annotations if annotations is not None else _annotations(doc),
-                       masking=doc.masking)
+                       masking=doc.masking, needle=needle, at=at)
 
 
 def _annotations(doc) -> Annotations:
@@ -114,9 +114,24 @@ def _outline(doc):
     return Outline(doc.index, collapsed=request.args.get("mode") == "c", exceptions=exceptions)
 
 
+def _offset_arg(doc):
+    """The parameter `at`: the byte offset of find's current hit (-1 or absent: none)."""
+    value = request.args.get("at", "")
+    if value in ("", "-1"):
+        return None
+    if not (value.isascii() and value.isdigit()) or not doc.body_start <= int(value) < doc.body_end:
+        raise ViewerError(f"The parameter at must be the byte offset of a hit, from {doc.body_start} to "
+                          f"{doc.body_end - 1} in this document (or -1 for none), not {value[:40]!r}.")
+    return int(value)
+
+
 @bp.get("/docs/<doc_id>/rows")
 def rows(doc_id):
-    """Rows `start`.. (or around line `line`, `before` rows above it) under the fold state `mode`/`x`."""
+    """Rows `start`.. (or around line `line`, `before` rows above it) under the fold state `mode`/`x`.
+
+    With `q`, the hits of that text are marked; `at`, the offset of the current hit, shows a line too
+    long for its row as a window around it.
+    """
     doc = get_document(doc_id)
     outline = _outline(doc)
     count = _int_arg("count", 200, 1, MAX_ROWS)
@@ -127,7 +142,8 @@ def rows(doc_id):
     else:
         start = _int_arg("start", 0, 0, max(0, outline.total - 1))
     lines = outline.lines(start, count)
-    html = _renderer(doc, outline).render(lines, start)
+    needle = search.needle(request.args.get("q", ""))
+    html = _renderer(doc, outline, needle=needle, at=_offset_arg(doc)).render(lines, start)
     return jsonify({"total": outline.total, "start": start, "row": line_row, "count": len(lines), "html": str(html)})
 
 
@@ -168,29 +184,40 @@ def value(doc_id):
 
 @bp.get("/docs/<doc_id>/search")
 def find(doc_id):
-    """The next (or previous) line holding the text `q` after line `line`, and what to unfold to show it."""
+    """The next (or previous) hit of the text `q` after the hit at `at`, the lines it covers, what to unfold.
+
+    `line` instead of `at` looks after (or before) that whole line.
+    """
     doc = get_document(doc_id)
     query = request.args.get("q", "")
     if not query:
         raise ViewerError("Type some text to find.")
+    size = len(search.needle(query))
     backwards = request.args.get("dir") == "prev"
-    line, wrapped = search.find(doc, query, _int_arg("line", -1, -1, doc.line_count), backwards)
-    result = {"line": line, "wrapped": wrapped, "reveal": [], **search.ordinal(doc, query, line)}
-    if line is not None:
-        result["reveal"] = _reveal(doc.index, line)
-    return jsonify(result)
+    at = _offset_arg(doc)
+    if at is None and request.args.get("at", "") == "" and request.args.get("line", "") not in ("", "-1"):
+        line, starts = _int_arg("line", high=doc.line_count - 1), doc.index.starts
+        at = starts[line] if backwards else starts[line + 1] - 1
+    offset, wrapped = search.find(doc, query, -1 if at is None else at, backwards)
+    if offset is None:
+        return jsonify({"line": None, "offset": None, "wrapped": False, "reveal": []})
+    first, last = search.line_span(doc, offset, size)
+    reveal = sorted({opener for line in range(first, last + 1) for opener in _reveal(doc.index, line)})
+    return jsonify({"line": first, "last_line": last, "offset": offset, "end": offset + size, "wrapped": wrapped,
+                    "reveal": reveal, **search.ordinal(doc, query, offset)})
 
 
 @bp.get("/docs/<doc_id>/count")
 def count(doc_id):
-    """How many times `q` occurs; asked after the first hit is shown, since it reads the whole document.
+    """How many hits `q` has (and which of them is the one at `at`); asked after the first hit is shown,
+    since it reads the whole document.
 
     The count is null when a search for other text in the document began before it was done.
     """
     doc = get_document(doc_id)
     query = request.args.get("q", "")
     total = search.count(doc, query) if query else 0
-    return jsonify({"q": query, "count": total, **search.ordinal(doc, query, _int_arg("line", -1, -1))})
+    return jsonify({"q": query, "count": total, **search.ordinal(doc, query, _offset_arg(doc))})
 
 
 @bp.get("/docs/<doc_id>/raw")
