@@ -11,7 +11,7 @@ from functools import lru_cache
 from markupsafe import Markup, escape
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
-from pygments.token import STANDARD_TYPES, Name, String
+from pygments.token import STANDARD_TYPES, Error, Name, String
 
 from ..kustomer.links import EMBEDDED_URL, LINK_KEYS, link_for
 from . import search, windows
@@ -275,6 +275,8 @@ class RowRenderer:
     def _highlight(self, text: LineText, line, marks: Marks) -> Markup:
         parts = []
         for at, ttype, value in _LEXER.get_tokens_unprocessed(text.source):
+            if text.cut and ttype in Error and value.startswith('"'):
+                ttype = String.Double  # a string cut short is still a string, not a syntax error
             cls = css_class(ttype)
             if ttype in String and ttype not in Name.Tag:
                 parts.append(self._string(value, cls, text, line, marks, at))

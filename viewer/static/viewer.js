@@ -119,14 +119,17 @@
     }, function (err) { inflight.delete(key); status("find-status", err.message); });
   }
 
-  // Show `line` with `before` rows above it, after the fold state changed.
+  // Show `line` with `before` rows above it, after the fold state changed. Only the last line asked for
+  // is scrolled to: answers can arrive out of order when next is pressed quickly.
+  var shownAsked = 0;
   function showLine(line, before) {
-    var version = state.version;
+    var version = state.version, asked = ++shownAsked;
     return getJSON("/docs/" + docId + "/rows?" + params({ line: line, before: Math.max(0, before), count: BATCH }))
       .then(function (data) {
         if (version !== state.version) return;
         store(data);
-        scrollToFirst(data.row - before);
+        if (asked === shownAsked) scrollToFirst(data.row - before);
+        else render();
       });
   }
 
@@ -263,7 +266,14 @@
     forgetRows(true); // every row's marks change; the rows on screen stay, unmarked, until they come again
   }
 
+  // One search at a time: Enter pressed twice quickly steps twice, each step from the hit before it.
+  var finding = Promise.resolve(), findAsked = 0;
   function find(backwards) {
+    var step = function () { return findNow(backwards); };
+    finding = finding.then(step, step);
+  }
+
+  function findNow(backwards) {
     var text = $("find").value;
     if (!text) { setQuery(""); status("find-status", ""); render(); return; }
     var fresh = text !== query;
@@ -271,10 +281,12 @@
     setQuery(text);
     var p = new URLSearchParams({ q: text, at: from, dir: backwards ? "prev" : "next" });
     status("find-status", "finding…");
-    getJSON("/docs/" + docId + "/search?" + p).then(function (data) {
-      if (text !== $("find").value || text !== query) return;
+    var asked = ++findAsked;
+    return getJSON("/docs/" + docId + "/search?" + p).then(function (data) {
+      if (text !== $("find").value || text !== query || asked !== findAsked) return;
       if (data.offset === null) { hit = null; status("find-status", "no match"); render(); return; }
       hit = { offset: data.offset, line: data.line };
+      rowsBox.querySelectorAll(".row").forEach(decorate); // the status and the marks change together
       hitNote = data.ordinal ? ordinalText(data) : "line " + (data.line + 1);
       showFindStatus();
       var shown = goToLine(data.line, data.reveal).then(showCurrentMark);
@@ -282,9 +294,10 @@
         counted = "";
         // Counted once the hit is on screen: the count reads the whole document and would delay its rows.
         var countHits = function () {
-          getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text, at: hit ? hit.offset : -1 })).then(function (c) {
+          var at = hit ? hit.offset : -1;
+          getJSON("/docs/" + docId + "/count?" + new URLSearchParams({ q: text, at: at })).then(function (c) {
             if (c.q !== query || c.count === null) return; // null: a newer search stopped it
-            if (c.ordinal && c.of) hitNote = ordinalText(c);
+            if (c.ordinal && c.of && hit && hit.offset === at) hitNote = ordinalText(c);
             counted = c.of ? "" : c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
             showFindStatus();
           });
