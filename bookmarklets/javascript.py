@@ -10,6 +10,7 @@ import rjsmin
 from bookmarklets import settings
 from bookmarklets.definitions import Bookmarklet, Group
 from bookmarklets.errors import BookmarkletError
+from bookmarklets.through_viewer import watch_words
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,8 @@ def compile_bookmarklet(bookmarklet: Bookmarklet, folder: str) -> Compiled:
                   target=target_expression(bookmarklet.target),
                   via=bookmarklet.via,
                   new_tab=bookmarklet.new_tab,
-                  alert=alert_text(bookmarklet.name, bookmarklet.page))
+                  alert=alert_text(bookmarklet.name, bookmarklet.page),
+                  **(watch_words(bookmarklet) if bookmarklet.via else {}))
     href = to_href(code, f'{bookmarklet.source}: bookmarklet "{bookmarklet.name}"')
     return Compiled(bookmarklet.name, folder, bookmarklet.description, bookmarklet.page, href,
                     bookmarklet.match, bookmarklet.open, bookmarklet.via, bookmarklet.new_tab,

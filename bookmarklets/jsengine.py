@@ -15,6 +15,17 @@ function regexGroups(source) {
   return JSON.stringify({count: m.length - 1, names: Object.keys(m.groups || {})});
 }
 
+// A tab opened by the bookmarklet: `opened` holds the address it ends on (it may open blank, then navigate).
+function openTab(run, url) {
+  var index = run.opened.push(String(url || "about:blank")) - 1;
+  function go(to) { run.opened[index] = String(to); }
+  var tabLocation = {replace: go, assign: go};
+  Object.defineProperty(tabLocation, "href", {get: function () { return run.opened[index]; }, set: go});
+  var element = function () { return {style: {}}; };
+  return {closed: false, close: function () {}, focus: function () {}, location: tabLocation,
+          document: {title: "", body: {appendChild: function () {}}, createElement: element}};
+}
+
 function runBookmarklet(code, href) {
   var run = {location: href, navigated: false, alerts: [], opened: [], error: null, undefinedValue: false};
   var location = {};
@@ -25,12 +36,17 @@ function runBookmarklet(code, href) {
   var win = {
     location: location,
     alert: function (message) { run.alerts.push(String(message)); },
-    open: function (url) { run.opened.push(String(url)); return null; }
+    open: function (url) { return openTab(run, url); },
+    addEventListener: function () {},
+    removeEventListener: function () {}
   };
   win.window = win;
+  // Timers never fire here: a run records what the click does at once.
+  function noTimer() { return 0; }
   try {
-    var value = new Function("window", "location", "alert", "open", "return (" + code + ")")(
-      win, location, win.alert, win.open);
+    var value = new Function("window", "location", "alert", "open", "setInterval", "clearInterval",
+                             "setTimeout", "clearTimeout", "return (" + code + ")")(
+      win, location, win.alert, win.open, noTimer, noTimer, noTimer, noTimer);
     run.undefinedValue = value === undefined;
   } catch (e) {
     run.error = String(e);

@@ -4,32 +4,14 @@ from urllib.parse import urlsplit
 from bookmarklets import settings
 from bookmarklets.errors import BookmarkletError
 from bookmarklets.javascript import Compiled, render, to_href
+from bookmarklets.viewer_messages import not_running, popup_blocked
 
 DESCRIPTION = ("Send the JSON on screen (an API page in Chrome, Edge or Firefox) to the local JSON viewer, "
                "which opens it in a new tab.")
 PAGE = "any page that shows JSON"
 NOT_JSON = (f"{settings.SEND_TO_VIEWER_NAME} works on a page that shows JSON, such as an API page opened by "
             f"one of the Kustomer bookmarklets. This page is not JSON.")
-BLOCKED = (f"The browser blocked the viewer's tab. Allow pop-ups for this site, then click "
-           f"{settings.SEND_TO_VIEWER_NAME} again.")
-
-
-def port_option(viewer: str) -> str:
-    """` --port N` when the viewer is not on its default port, for the commands that start it."""
-    parts = urlsplit(viewer)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return "" if port == settings.DEFAULT_VIEWER_PORT else f" --port {port}"
-
-
-def not_running(viewer: str) -> str:
-    """What the agent reads when nothing answers at the viewer's address: the command that starts it."""
-    option = port_option(viewer)
-    return (f"The JSON viewer is not running: nothing answers at {viewer}.\n\n"
-            f"Start it in a terminal with:\n    python -m viewer{option}\n"
-            f"(or api-bookmarklets-viewer{option}; \"python -m viewer service install{option}\" starts it at "
-            f"every login).\n\n"
-            f"This page keeps its JSON: once the viewer runs, click {settings.SEND_TO_VIEWER_NAME} again "
-            f"and nothing is lost.")
+BLOCKED = popup_blocked(settings.SEND_TO_VIEWER_NAME)
 
 
 def check_viewer_url(viewer: str) -> str:
