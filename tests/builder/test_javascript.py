@@ -70,3 +70,17 @@ def test_any_text_survives_compilation(tmp_path, engine, name, description, page
                                + "#" + literal)
     refused = engine.run_bookmarklet(code, "https://acme.kustomerapp.com/elsewhere")
     assert (refused.navigated, refused.alerts) == (False, [alert_text(name, page)])
+
+
+def test_through_the_viewer_opens_one_tab_on_fetch_and_leaves_the_page(tmp_path, engine):
+    name, literal = 'Zoë "quoted" </script> \\ `x`', "a b&c=%25'\"#é😀"
+    path = tmp_path / "awkward.toml"
+    path.write_text(definition_toml(name, "d", "p", literal, "r"), encoding="utf-8")
+    [plain, through] = build([path], viewer="http://127.0.0.1:9000").compiled[:2]
+    assert (through.via, through.new_tab, plain.new_tab) == ("http://127.0.0.1:9000/fetch?url=", True, False)
+    run = engine.run_bookmarklet(decode_href(through.href), "https://acme.kustomerapp.com/p/A%2F1?q")
+    api = "https://acme.api.kustomerapp.com/echo/" + quote("A%2F1", safe=URI_COMPONENT_SAFE) + "#" + literal
+    assert run.opened == ["http://127.0.0.1:9000/fetch?url=" + quote(api, safe=URI_COMPONENT_SAFE)]
+    assert (run.navigated, run.alerts, run.error, run.undefinedValue) == (False, [], None, True)
+    refused = engine.run_bookmarklet(decode_href(through.href), "https://acme.kustomerapp.com/elsewhere")
+    assert (refused.opened, refused.alerts) == ([], [alert_text(name, "p")])

@@ -5,13 +5,15 @@ A small loopback server stands in for the viewer; the viewer itself is tested en
 import email.parser
 import email.policy
 import json
+import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
 from bookmarklets.pipeline import build
-from bookmarklets.send_to_viewer import NOT_JSON, not_running
+from bookmarklets.send_to_viewer import NOT_JSON
+from bookmarklets.viewer_messages import fetch_again, not_running, popup_blocked
 from tests.builder.running import chromium_run, firefox_run
 from tests.support import browsers
 from tests.support.browsers import wait_for
@@ -25,18 +27,24 @@ JSON_TEXT = ('{"data":{"id":"60aa","attributes":{"name":"Zoë & Co + 100% = \\"o
              '  "big":12345678901234567890123,"float":2.50,"emoji":"😀","empty":{},"list":[1,true,null]}}}\n')
 
 
-# The viewer's own page that tells Send to viewer it answers, with its own script.
-SEND_PAGE = '<!doctype html><title>viewer</title><p id="send-status"></p><script src="/static/send.js"></script>'
-SEND_JS = (Path(__file__).resolve().parents[2] / "viewer" / "static" / "send.js").read_bytes()
+# The viewer's own pages, with their own scripts: the one that tells Send to viewer it answers, and the
+# one on every page that tells a through-the-viewer bookmarklet its tab arrived.
+STATIC = Path(__file__).resolve().parents[2] / "viewer" / "static"
+ARRIVED = '<script src="/static/arrived.js" async></script>'
+SEND_PAGE = f'<!doctype html><title>viewer</title>{ARRIVED}<p id="send-status"></p><script src="/static/send.js"></script>'
+DOC_PAGE = f"<!doctype html><title>viewer</title>{ARRIVED}<p>the document"
 
 
 @pytest.fixture(scope="module")
 def viewer():
     with LoopbackServer() as server:
         server.route("/send", Response(200, SEND_PAGE))
-        server.route("/static/send.js", Response(200, SEND_JS, {"Content-Type": "text/javascript"}))
+        for script in ("send.js", "arrived.js"):
+            server.route(f"/static/{script}", Response(200, (STATIC / script).read_bytes(),
+                                                       {"Content-Type": "text/javascript"}))
         server.route("/docs", Response(303, "", {"Location": "/docs/1"}))
-        server.route("/docs/1", Response(200, "<!doctype html><title>viewer</title>"))
+        server.route("/fetch", Response(303, "", {"Location": "/docs/1"}))
+        server.route("/docs/1", Response(200, DOC_PAGE))
         yield server
 
 
@@ -59,24 +67,54 @@ def fetch_url(viewer, api_url):
     return f"http://127.0.0.1:{viewer.port}/fetch?url={quote(api_url, safe='')}"
 
 
+def fetch_path(viewer, api_url):
+    return fetch_url(viewer, api_url).removeprefix(f"http://127.0.0.1:{viewer.port}")
+
+
+# How long the bookmarklet gives a page in its tab to say it arrived (3 s), and more: the bookmarklet's page is
+# then a background tab, whose timers browsers slow to one a second.
+SILENCE = 6
+
+
 def test_through_the_viewer_in_chromium(chromium, site, clean_viewer, viewer_build):
     item = bookmarklet(viewer_build, "Conversation", "Kustomer API via viewer")
     api = "https://acme-2.api.kustomerapp.com/v1/conversations/60aa1b2c3d4e5f6a7b8c9d0e"
-    assert chromium_run(chromium, APP_PAGE, item.href) == ("landed", fetch_url(clean_viewer, api), None)
-    assert [r.path for r in clean_viewer.requests_to("/fetch")] == [fetch_url(clean_viewer, api).split(":", 2)[2][
-        len(str(clean_viewer.port)):]]
+    chromium.get(APP_PAGE)
+    page = chromium.current_window_handle
+    chromium.execute_script("location.href = arguments[0]", item.href)
+    wait_for(lambda: clean_viewer.requests_to("/docs/1"), message="the viewer's document page")
+    assert [r.path for r in clean_viewer.requests_to("/fetch")] == [fetch_path(clean_viewer, api)]
+    [tab] = [h for h in chromium.window_handles if h != page]
+    time.sleep(SILENCE)  # the page heard its tab arrive: nothing closes, nothing is said
+    assert chromium.window_handles == [page, tab] and no_alert(chromium) and chromium.current_url == APP_PAGE
+    chromium.switch_to.window(tab)
+    assert chromium.current_url == f"http://127.0.0.1:{clean_viewer.port}/docs/1"
 
 
 def test_through_the_viewer_in_firefox(firefox, site, clean_viewer, viewer_build):
     item = bookmarklet(viewer_build, "Customer", "Kustomer API via viewer")
     api = "https://acme-2.api.kustomerapp.com/v1/customers/5f1a"
-    assert firefox_run(firefox, APP_PAGE, item.href, False) == ("landed", fetch_url(clean_viewer, api), None)
+    firefox.navigate(APP_PAGE)
+    run_from_firefox_toolbar(firefox, item.href)  # pop-ups are blocked, except within a click
+    wait_for(lambda: clean_viewer.requests_to("/docs/1"), message="the viewer's document page")
+    assert [r.path for r in clean_viewer.requests_to("/fetch")] == [fetch_path(clean_viewer, api)]
+    time.sleep(SILENCE)
+    assert len(firefox.window_handles) == 2 and firefox.get_url() == APP_PAGE
+
+
+def no_alert(driver):
+    try:
+        driver.switch_to.alert
+    except Exception:
+        return True
+    return False
 
 
 def test_through_the_viewer_alerts_like_the_plain_one(chromium, site, viewer_build):
     item = bookmarklet(viewer_build, "Conversation", "Kustomer API via viewer")
     page = "https://acme.kustomerapp.com/app/search"
     assert chromium_run(chromium, page, item.href)[::2] == ("alert", page)
+    assert len(chromium.window_handles) == 1
 
 
 @pytest.fixture(scope="module")
@@ -241,3 +279,56 @@ def test_the_not_running_message_names_the_command_for_the_viewers_port():
     assert "python -m viewer\n" in not_running("http://127.0.0.1:8737")
     assert "python -m viewer --port 9000\n" in not_running("http://127.0.0.1:9000")
     assert "click Send to viewer again and nothing is lost" in not_running("http://127.0.0.1:8737")
+
+
+@pytest.fixture()
+def stopped_through_viewer():
+    url = f"http://127.0.0.1:{browsers.free_port()}"
+    return url, bookmarklet(build(viewer=url), "Conversation", "Kustomer API via viewer").href
+
+
+def test_through_the_viewer_says_when_the_viewer_is_not_running_in_chromium(chromium_with_popup_blocker, site,
+                                                                            stopped_through_viewer):
+    driver = chromium_with_popup_blocker
+    url, href = stopped_through_viewer
+    driver.get(APP_PAGE)
+    click_in_chromium(driver, href)
+    alert = wait_for(lambda: driver.switch_to.alert, 15, message="the alert")
+    assert alert.text == not_running(url, fetch_again("Conversation"))
+    assert alert.text.endswith("set KUSTOMER_API_KEY before you start it. Then click Conversation again on this page.")
+    alert.accept()
+    wait_for(lambda: len(driver.window_handles) == 1, message="the tab with the browser's error page to close")
+    assert driver.current_url == APP_PAGE
+
+
+def test_through_the_viewer_says_when_the_viewer_is_not_running_in_firefox(public_firefox, site,
+                                                                           stopped_through_viewer):
+    from tests.builder.running import firefox_alert
+
+    url, href = stopped_through_viewer
+    public_firefox.navigate(APP_PAGE)
+    run_from_firefox_toolbar(public_firefox, href)
+    assert wait_for(lambda: firefox_alert(public_firefox), 15, message="the alert") == \
+        not_running(url, fetch_again("Conversation"))
+    wait_for(lambda: len(public_firefox.window_handles) == 1, message="the tab with the error page to close")
+    assert public_firefox.get_url() == APP_PAGE
+
+
+def test_through_the_viewer_says_when_its_tab_is_blocked(chromium_with_popup_blocker, site, clean_viewer,
+                                                         viewer_build):
+    driver = chromium_with_popup_blocker
+    driver.get(APP_PAGE)
+    # Run by the page itself, not in a click: the pop-up blocker refuses the tab.
+    driver.execute_script("location.href = arguments[0]",
+                          bookmarklet(viewer_build, "Conversation", "Kustomer API via viewer").href)
+    alert = wait_for(lambda: driver.switch_to.alert, message="the alert")
+    assert alert.text == popup_blocked("Conversation")
+    alert.accept()
+    assert len(driver.window_handles) == 1 and clean_viewer.requests == []
+
+
+def test_the_not_running_message_for_a_through_the_viewer_bookmarklet():
+    message = not_running("http://127.0.0.1:9000", fetch_again("Users"))
+    assert message.startswith("The JSON viewer is not running: nothing answers at http://127.0.0.1:9000.\n")
+    assert "python -m viewer --port 9000\n" in message and "service install --port 9000" in message
+    assert message.endswith("Then click Users again on this page.")
