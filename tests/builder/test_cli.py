@@ -118,7 +118,7 @@ def test_viewer_adds_a_folder(tmp_path):
     entries = json.loads((tmp_path / "bookmarklets.json").read_text())
     via = [e for e in entries if e["folder"] == "Kustomer API via viewer"]
     assert len(via) == 7
-    assert all(e["through"] == "http://127.0.0.1:9999/fetch?url=" for e in via)
+    assert all(e["through"] == "http://127.0.0.1:9999/fetch?url=" and e["new_tab"] for e in via)
     assert entries[-1]["open"] == "http://127.0.0.1:9999/docs"
     # The address is in the links: the output says so, with the commands for that port.
     note = result.stdout.splitlines()[-1]
@@ -127,6 +127,7 @@ def test_viewer_adds_a_folder(tmp_path):
     assert "`python -m viewer service install --port 9999`" in note and "build again with --viewer" in note
     page = (tmp_path / "index.html").read_text()
     assert "<code>http://127.0.0.1:9999</code>" in page and "<code>python -m viewer service install --port 9999</code>" in page
+    assert "When it is not running,\nthey say so, with the command that starts it" in page
 
 
 def test_the_default_build_says_where_send_to_viewer_goes(built):
