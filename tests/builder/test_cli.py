@@ -127,7 +127,7 @@ def test_viewer_adds_a_folder(tmp_path):
     assert "`python -m viewer service install --port 9999`" in note and "build again with --viewer" in note
     page = (tmp_path / "index.html").read_text()
     assert "<code>http://127.0.0.1:9999</code>" in page and "<code>python -m viewer service install --port 9999</code>" in page
-    assert "When it is not running,\nthey say so, with the command that starts it" in page
+    assert "When it is not running, they say so, with the command that starts it" in " ".join(page.split())
 
 
 def test_the_default_build_says_where_send_to_viewer_goes(built):
