@@ -8,7 +8,7 @@ from bookmarklets.errors import BookmarkletError
 from bookmarklets.layout import bar
 from bookmarklets.outputs import write_all
 from bookmarklets.pipeline import build, build_date, render_files
-from bookmarklets.viewer_messages import port_option
+from bookmarklets.viewer_address import port_option
 
 DESCRIPTION = f"""\
 Build javascript: bookmarklets from TOML definitions (a URL regex and a target URL template each),

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from bookmarklets import settings
 from bookmarklets.javascript import Compiled, environment, render
 from bookmarklets.layout import bar
-from bookmarklets.viewer_messages import port_option
+from bookmarklets.viewer_address import port_option
 
 
 def csp_hash(text: str) -> str:

@@ -7,8 +7,9 @@ from bookmarklets.errors import BookmarkletError
 from bookmarklets.examples import check
 from bookmarklets.javascript import Compiled, compile_bookmarklet
 from bookmarklets.jsengine import JsEngine
-from bookmarklets.send_to_viewer import check_viewer_url, compile_send_to_viewer
+from bookmarklets.send_to_viewer import compile_send_to_viewer
 from bookmarklets.through_viewer import through_viewer
+from bookmarklets.viewer_address import check_viewer_url
 
 
 @dataclass(frozen=True)

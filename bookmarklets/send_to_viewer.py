@@ -1,9 +1,7 @@
 """The Send to viewer bookmarklet: posts the JSON on screen to the local viewer, in a new tab."""
-from urllib.parse import urlsplit
-
 from bookmarklets import settings
-from bookmarklets.errors import BookmarkletError
 from bookmarklets.javascript import Compiled, render, to_href
+from bookmarklets.viewer_address import check_viewer_url, origin_of
 from bookmarklets.viewer_messages import not_running, popup_blocked
 
 DESCRIPTION = ("Send the JSON on screen (an API page in Chrome, Edge or Firefox) to the local JSON viewer, "
@@ -14,21 +12,11 @@ NOT_JSON = (f"{settings.SEND_TO_VIEWER_NAME} works on a page that shows JSON, su
 BLOCKED = popup_blocked(settings.SEND_TO_VIEWER_NAME)
 
 
-def check_viewer_url(viewer: str) -> str:
-    """The viewer's address, without a trailing slash; http(s), host, no query or fragment."""
-    parts = urlsplit(viewer)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise BookmarkletError(f"--viewer {viewer!r}: give the viewer's address, "
-                               f"such as {settings.DEFAULT_VIEWER}")
-    return viewer.rstrip("/")
-
-
 def compile_send_to_viewer(viewer: str) -> Compiled:
     viewer = check_viewer_url(viewer)
-    parts = urlsplit(viewer)
     docs_url = viewer + "/docs"
     code = render("send_to_viewer.js.j2", send_url=viewer + "/send",
-                  viewer_origin=f"{parts.scheme}://{parts.netloc}", not_json=NOT_JSON, blocked=BLOCKED,
+                  viewer_origin=origin_of(viewer), not_json=NOT_JSON, blocked=BLOCKED,
                   not_running=not_running(viewer))
     href = to_href(code, settings.SEND_TO_VIEWER_NAME)
     return Compiled(settings.SEND_TO_VIEWER_NAME, None, DESCRIPTION, PAGE, href, open=docs_url)

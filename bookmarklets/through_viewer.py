@@ -4,10 +4,11 @@ They open it in a new tab and watch that tab: when nothing answers at the viewer
 closes, and the page the agent clicked on stays as it was and says how to start the viewer.
 """
 import dataclasses
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from bookmarklets import settings
 from bookmarklets.definitions import Bookmarklet, Example, Folder
+from bookmarklets.viewer_address import origin_of
 from bookmarklets.viewer_messages import fetch_again, not_running, popup_blocked
 
 FETCH_PATH = "/fetch?url="
@@ -38,9 +39,8 @@ def through_viewer(folder: Folder, viewer: str) -> Folder:
 def watch_words(bookmarklet: Bookmarklet) -> dict:
     """What the template's watching part needs: the viewer's origin and the agent's messages, in words."""
     viewer = bookmarklet.via.removesuffix(FETCH_PATH)
-    parts = urlsplit(viewer)
     return {
-        "viewer_origin": f"{parts.scheme}://{parts.netloc}",
+        "viewer_origin": origin_of(viewer),
         "not_running": not_running(viewer, fetch_again(bookmarklet.name)),
         "blocked": popup_blocked(bookmarklet.name),
         "waiting_title": f"{bookmarklet.name} · asking the JSON viewer",

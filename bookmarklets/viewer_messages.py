@@ -1,15 +1,6 @@
 """What the viewer's bookmarklets tell the agent when nothing answers at the viewer's address, or its tab is blocked."""
-from urllib.parse import urlsplit
-
 from bookmarklets import settings
-
-
-def port_option(viewer: str) -> str:
-    """` --port N` when the viewer is not on its default port, for the commands that start it."""
-    parts = urlsplit(viewer)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    return "" if port == settings.DEFAULT_VIEWER_PORT else f" --port {port}"
-
+from bookmarklets.viewer_address import port_option
 
 SEND_AGAIN = (f"This page keeps its JSON: once the viewer runs, click {settings.SEND_TO_VIEWER_NAME} again "
               f"and nothing is lost.")

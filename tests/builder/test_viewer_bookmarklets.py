@@ -14,7 +14,7 @@ import pytest
 from bookmarklets.pipeline import build
 from bookmarklets.send_to_viewer import NOT_JSON
 from bookmarklets.viewer_messages import fetch_again, not_running, popup_blocked
-from tests.builder.running import chromium_run, firefox_run
+from tests.builder.running import chromium_run
 from tests.support import browsers
 from tests.support.browsers import wait_for
 from tests.support.servers import LoopbackServer, Response
