@@ -172,6 +172,24 @@ def test_firefox_conversation_through_the_viewer(kustomer, viewer, bookmarklets,
     assert len(firefox.window_handles) == 2  # the bookmarklet heard the page, and left its tab open
 
 
+def test_firefox_waits_for_a_slow_fetch_and_says_what_it_waits_for(kustomer, viewer, bookmarklets, firefox):
+    def slowly(request):
+        time.sleep(6)  # longer than the bookmarklet gives a silent tab
+        return kustomer.document(request)
+    kustomer.override(API_URL, slowly)
+    firefox.navigate(APP_PAGE)
+    click_in_firefox(firefox, through_viewer(bookmarklets, viewer, "Conversation"))
+    wait_for(lambda: len(firefox.window_handles) == 2, message="the viewer's tab")
+    firefox.switch_to_window(firefox.window_handles[1])
+    note = wait_for(lambda: firefox.execute_script("return document.body.innerText"), message="the waiting note")
+    assert note.startswith(f"The JSON viewer at {viewer.url} is fetching\nhttps://acme.api.kustomerapp.com{API_URL}")
+    doc_url = wait_for(lambda: DOC_PAGE.match(firefox.get_url()) and firefox.get_url(), 30,
+                       message="the document page, after the slow answer")
+    assert raw_of(doc_url) == k.masked(k.sample("conversation.json"))
+    time.sleep(SILENCE)
+    assert len(firefox.window_handles) == 2
+
+
 @pytest.fixture()
 def stopped_viewer(standin, certificates, tmp_path):
     """A port where nothing answers yet, the bookmarklets built for it, and a way to start the viewer there."""
