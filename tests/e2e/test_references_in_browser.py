@@ -2,7 +2,7 @@
 import re
 import urllib.request
 
-from tests.e2e.test_through_viewer import through_viewer
+from tests.e2e.test_through_viewer import chromium_lands_on_the_document, click_in_chromium, through_viewer
 from tests.support import kustomer_standin as k
 from tests.support.browsers import wait_for
 
@@ -33,8 +33,9 @@ def visible_label(driver, key, text):
 
 def test_chromium_from_a_conversation_to_its_order_and_an_item(kustomer, viewer, bookmarklets, chromium):
     chromium.get(APP_PAGE)
-    chromium.execute_script("location.href = arguments[0]", through_viewer(bookmarklets, viewer, "Conversation"))
-    conversation = next_document(chromium, None)
+    # Clicked as a bookmark is: the document opens in a tab of its own.
+    click_in_chromium(chromium, through_viewer(bookmarklets, viewer, "Conversation"))
+    conversation = chromium_lands_on_the_document(chromium, chromium.current_window_handle)
     assert raw_of(conversation) == k.masked(k.sample("conversation-with-order.json"))
     visible_label(chromium, "orderId", "Order")
 
