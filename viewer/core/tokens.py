@@ -21,7 +21,9 @@ import numpy as np
 BLOCK = 2 << 20
 
 # Byte classes.
-WS, OTHER, QUOTE, BACKSLASH, LBRACE, LBRACKET, RBRACE, RBRACKET, COLON_B, COMMA_B, DIGIT = range(11)
+# Ordered so that one comparison picks out a group: structural characters are LBRACE..COMMA_B,
+# atom bytes DIGIT and OTHER.
+WS, QUOTE, BACKSLASH, LBRACE, LBRACKET, RBRACE, RBRACKET, COLON_B, COMMA_B, DIGIT, OTHER = range(11)
 _CLASS = np.full(256, OTHER, np.uint8)
 _CLASS[np.frombuffer(b"0123456789", np.uint8)] = DIGIT
 for _byte, _cls in ((b" ", WS), (b"\t", WS), (b"\n", WS), (b"\r", WS), (b'"', QUOTE), (b"\\", BACKSLASH),
@@ -143,25 +145,35 @@ def _block(buf, lo, hi, end, state, out):
     # Escapes: in a run of backslashes every other one escapes the byte after it, starting with the first
     # (or the second, when the run continues one whose last backslash escapes this block's first byte).
     escaped = np.zeros(size + 1, bool)
-    backslashes = np.flatnonzero(cls == BACKSLASH)
+    is_backslash = cls == BACKSLASH
+    backslashes = np.flatnonzero(is_backslash)
     if state.escaped_first:
         escaped[0] = True
     if len(backslashes):
-        breaks = np.flatnonzero(np.diff(backslashes) != 1) + 1
-        run_starts = np.concatenate(([0], breaks))
-        run_lengths = np.diff(np.concatenate((run_starts, [len(backslashes)])))
-        offset = np.arange(len(backslashes)) - np.repeat(run_starts, run_lengths)
-        if state.escaped_first and backslashes[0] == 0:
-            offset[:run_lengths[0]] += 1
-        escaping = backslashes[offset % 2 == 0]
-        escaped[escaping + 1] = True
-        _check_escapes(buf, escaping + lo, end)
+        if not (state.escaped_first and is_backslash[0]) and not np.any(is_backslash[1:] & is_backslash[:-1]):
+            # No two backslashes side by side (the usual case): each one escapes the byte after it.
+            escaped[1:] = is_backslash
+            if len(backslashes) > size // 32:
+                _check_dense_escapes(buf, is_backslash, lo, hi, end)
+            else:
+                _check_escapes(buf, backslashes + lo, end)
+        else:
+            breaks = np.flatnonzero(np.diff(backslashes) != 1) + 1
+            run_starts = np.concatenate(([0], breaks))
+            run_lengths = np.diff(np.concatenate((run_starts, [len(backslashes)])))
+            offset = np.arange(len(backslashes)) - np.repeat(run_starts, run_lengths)
+            if state.escaped_first and backslashes[0] == 0:
+                offset[:run_lengths[0]] += 1
+            escaping = backslashes[offset % 2 == 0]
+            escaped[escaping + 1] = True
+            _check_escapes(buf, escaping + lo, end)
     state.escaped_first = bool(escaped[size])
     escaped = escaped[:size]
 
     # Strings: the quotes no backslash escapes open and close them in turn.
     quotes = np.flatnonzero(cls == QUOTE)
-    if len(quotes):
+    escaped_quotes = quotes[escaped[quotes]] if len(quotes) else quotes
+    if len(escaped_quotes):
         quotes = quotes[~escaped[quotes]]
     toggles = np.zeros(size, np.uint8)
     toggles[quotes] = 1
@@ -173,23 +185,29 @@ def _block(buf, lo, hi, end, state, out):
     outside = inside == 0
     if len(backslashes) and np.any(outside[backslashes]):
         raise Unsure("a backslash outside a string")
-    if np.any(escaped & outside & (cls == QUOTE)):
+    if len(escaped_quotes) and np.any(outside[escaped_quotes]):
         raise Unsure("an escaped quote outside a string")
     controls = np.flatnonzero(v < 0x20)
     if len(controls) and np.any(inside[controls]):
         raise Unsure("a control character inside a string")
 
+    # Each byte's class where it is outside a string, WS where it is inside one.
+    cls *= outside
     tokens = np.full(size, NO_TOKEN, np.uint8)
-    structural = np.flatnonzero((cls >= LBRACE) & (cls <= COMMA_B) & outside)
+    structural = np.flatnonzero((cls - np.uint8(LBRACE)) <= (COMMA_B - LBRACE))
     tokens[structural] = _TOKEN_OF_BYTE[v[structural]]
     openings = quotes[inside[quotes] == 1]
     tokens[openings] = STRING
 
     # Atoms: runs of other bytes outside strings (numbers and literals, or anything invalid).
-    atom_bytes = ((cls == OTHER) | (cls == DIGIT)) & outside
-    odd_bytes = np.flatnonzero((cls == OTHER) & outside) + lo  # letters, signs, points: not plain integers
-    runs = np.diff(atom_bytes.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    atom_starts, atom_ends = np.flatnonzero(runs == 1), np.flatnonzero(runs == -1)
+    atom_bytes = (cls >= DIGIT).view(np.int8)
+    odd_bytes = np.flatnonzero(cls == OTHER) + lo  # letters, signs, points: not plain integers
+    runs = np.diff(atom_bytes)
+    atom_starts, atom_ends = np.flatnonzero(runs == 1) + 1, np.flatnonzero(runs == -1) + 1
+    if atom_bytes[0]:
+        atom_starts = np.concatenate(([0], atom_starts))
+    if atom_bytes[-1]:
+        atom_ends = np.concatenate((atom_ends, [size]))
     if state.atom_start >= 0:  # an atom from the block before runs on here
         if len(atom_starts) and atom_starts[0] == 0:
             if atom_ends[0] < size:
@@ -221,6 +239,22 @@ def _block(buf, lo, hi, end, state, out):
     if len(keys):
         _collect_keys(keys, quotes, backslashes, lo, state, out)
     _collect_structure(places, kinds, lo, state, out)
+
+
+def _check_dense_escapes(buf, is_backslash, lo, hi, end):
+    """The escapes of a block full of them, byte by byte: cheaper than gathering around each position."""
+    size = hi - lo
+    following = np.zeros(size + 5, np.uint8)  # zeros past the end: neither an escape letter nor hex
+    available = buf[lo + 1:min(hi + 5, end)]
+    following[:len(available)] = available
+    if np.any(is_backslash & ~_ESCAPE_CHARS[following[:size]]):
+        raise Unsure("an invalid escape")
+    unicode = is_backslash & (following[:size] == ord("u"))
+    if np.any(unicode):
+        hex_digit = _HEX[following]
+        for k in range(1, 5):
+            if np.any(unicode & ~hex_digit[k:k + size]):
+                raise Unsure("a \\u escape without four hex digits")
 
 
 def _check_escapes(buf, escaping, end):
