@@ -32,7 +32,7 @@ class Index:
     @classmethod
     def from_stored(cls, starts, kinds):
         """The index of stored `starts` and `kinds`, its tree rebuilt from the kinds."""
-        parents, matches = (_array("I", values) for values in link(np.frombuffer(kinds, np.uint8)))
+        parents, matches = link(np.frombuffer(kinds, np.uint8))
         return cls(starts, parents, matches, kinds)
 
     @property
@@ -107,12 +107,6 @@ class Index:
 
     def member_index(self, line) -> int:
         return bisect_left(self.children(self.parents[line]), line)
-
-
-def _array(code, values) -> array:
-    result = array(code)
-    result.frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
-    return result
 
 
 class IndexCache:

@@ -96,11 +96,10 @@ def scan(raw) -> Scan:
 def _index_whole(raw, out: Scan):
     """Index a document by whole-array passes (tokens, lines, keys); raise Unsure if it can't vouch for it."""
     found = tokenize(raw, out.body_start, out.body_end)
-    starts, kinds, parents, matches = build_lines(*found.structure(), out.body_start, out.body_end)
-    out.duplicates, out.landmarks = find_duplicates(raw, *found.keys(), starts, parents, kinds)
-    for name, values in (("starts", starts), ("kinds", kinds), ("parents", parents), ("matches", matches)):
-        getattr(out, name).frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
-
+    out.starts, out.kinds, out.parents, out.matches = build_lines(*found.structure(), out.body_start, out.body_end)
+    out.duplicates, out.landmarks = find_duplicates(raw, *found.keys(), np.frombuffer(out.starts, np.uint32),
+                                                    np.frombuffer(out.parents, np.uint32),
+                                                    np.frombuffer(out.kinds, np.uint8))
 
 def _content_end(raw) -> int:
     end = len(raw)
