@@ -23,8 +23,10 @@ MAX_INDENT = 60  # levels of indentation drawn; deeper lines say their depth ins
 LIGHT_STYLE, DARK_STYLE = "default", "github-dark"
 
 _WS = rb"[ \t\r\n]*"
-_STRING = rb'"[^"\\]*(?:\\.[^"\\]*)*"'
-_LOOSE_STRING = rb'"[^"\\]*(?:\\.?[^"\\]*)*"?'  # a value string may be cut short in a long line
+# Possessive (*+): otherwise the regex engine keeps a backtracking entry per escape, and one string
+# of escapes read whole (masking reads values) costs 50 bytes of memory per byte.
+_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_LOOSE_STRING = rb'"[^"\\]*+(?:\\.?[^"\\]*+)*+"?'  # a value string may be cut short in a long line
 _LINE = re.compile(_WS + rb"(?:(" + _STRING + rb")" + _WS + rb":" + _WS + rb")?(" + _LOOSE_STRING
                    + rb"|\{" + _WS + rb"\}|\[" + _WS + rb"\]|[^ \t\r\n,\"]+)" + _WS + rb"(,)?")
 _LEXER = JsonLexer()
