@@ -245,8 +245,9 @@ class RowRenderer:
         if index.is_duplicate(line):
             tail += Markup('<span class="dup-mark" title="duplicate key: an earlier member of this object has the same key">'
                            ' ⚠ duplicate key</span>')
+        # The indentation apart from the text: when rows wrap, a long value's next lines start under its key.
         return Markup('<div class="{}" data-line="{}" data-row="{}"><span class="ln">{}</span>'
-                      '{}<span class="code">{}{}{}{}</span></div>').format(
+                      '{}<span class="code"><span class="ind">{}{}</span><span class="txt">{}{}</span></span></div>').format(
             " ".join(classes), line, row, line + 1, toggle, indent, deep, code, tail)
 
     def _window(self, line, text: LineText) -> Markup:

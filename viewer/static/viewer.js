@@ -29,8 +29,66 @@
     });
   }
 
+  // Wrapping: rows are as tall as their text needs. Each row shown is measured; a row not measured yet
+  // counts one line. A row's place is its number of lines plus what the measured rows above it add.
+  var wrapping = false, heights = new Map(), measured = { rows: [], extra: [] }, anchor = null;
+  var MAX_MEASURED = 20000;
+
+  function rowSize(row) { return heights.get(row) || rowHeight; }
+
+  function extraBefore(row) {
+    var rows = measured.rows, lo = 0, hi = rows.length;
+    while (lo < hi) { var mid = (lo + hi) >> 1; if (rows[mid] < row) lo = mid + 1; else hi = mid; }
+    return lo ? measured.extra[lo - 1] : 0;
+  }
+
+  function rowTop(row) { return row * rowHeight + extraBefore(row); }
+
+  function rowAt(y) {
+    if (!heights.size) return Math.floor(y / rowHeight);
+    var lo = 0, hi = Math.max(0, state.total - 1);
+    while (lo < hi) { var mid = Math.floor((lo + hi + 1) / 2); if (rowTop(mid) <= y) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+
+  function reindexHeights() {
+    var rows = Array.from(heights.keys()).sort(function (a, b) { return a - b; }), sum = 0;
+    measured = { rows: rows, extra: rows.map(function (row) { sum += heights.get(row) - rowHeight; return sum; }) };
+  }
+
+  // The first row whose top is on screen: what stays put when rows above it turn out taller or shorter.
+  function topmostWhole() {
+    var row = firstRow();
+    return rowTop(row) < scroller.scrollTop ? row + 1 : row;
+  }
+
+  function forgetHeights() { heights.clear(); reindexHeights(); anchor = null; }
+
+  // Measure the rows just shown. When rows above the topmost whole row of the last rendering changed (as
+  // when scrolling up into rows not measured before), the page scrolls by as much: what was on screen
+  // stays where it was.
+  function measure(nodes, first, last) {
+    var changed = false;
+    nodes.forEach(function (el) {
+      if (el.classList.contains("pending")) return;
+      var row = +el.dataset.row, height = el.getBoundingClientRect().height;
+      if (Math.abs(height - rowSize(row)) < 0.5) return;
+      if (height <= rowHeight + 0.5) heights.delete(row); else heights.set(row, height);
+      changed = true;
+    });
+    if (!changed) return;
+    var kept = anchor !== null && anchor > first && anchor <= last ? anchor : null;
+    var before = kept === null ? 0 : rowTop(kept);
+    if (heights.size > MAX_MEASURED) {
+      heights.forEach(function (_, row) { if (row < first - 1000 || row > last + 1000) heights.delete(row); });
+    }
+    reindexHeights();
+    layout();
+    if (kept !== null && !scaled && rowTop(kept) !== before) scroller.scrollTop += rowTop(kept) - before;
+  }
+
   function layout() {
-    var height = state.total * rowHeight;
+    var height = rowTop(state.total);
     scaled = height > MAX_PX;
     spacer.style.height = (scaled ? MAX_PX : height) + "px";
   }
@@ -40,14 +98,14 @@
   function maxFirst() { return Math.max(0, state.total - viewRows() + 1); }
 
   function firstRow() {
-    if (!scaled) return Math.min(Math.floor(scroller.scrollTop / rowHeight), Math.max(0, state.total - 1));
+    if (!scaled) return Math.min(rowAt(scroller.scrollTop), Math.max(0, state.total - 1));
     var room = scroller.scrollHeight - scroller.clientHeight;
     return Math.min(maxFirst(), Math.round((room > 0 ? Math.min(1, scroller.scrollTop / (room - 1)) : 0) * maxFirst()));
   }
 
   function scrollToFirst(first) {
     first = Math.max(0, Math.min(first, maxFirst()));
-    if (!scaled) scroller.scrollTop = first * rowHeight;
+    if (!scaled) scroller.scrollTop = rowTop(first);
     else scroller.scrollTop = (maxFirst() ? first / maxFirst() : 0) * (scroller.scrollHeight - scroller.clientHeight);
     render();
   }
@@ -63,7 +121,7 @@
   function render() {
     var first = firstRow();
     var last = Math.min(state.total - 1, first + viewRows());
-    rowsBox.style.top = (scaled ? scroller.scrollTop : first * rowHeight) + "px";
+    rowsBox.style.top = (scaled ? scroller.scrollTop : rowTop(first)) + "px";
     var nodes = [], missing = -1;
     for (var row = first; row <= last; row++) {
       var el = cache.get(row);
@@ -72,6 +130,7 @@
       nodes.push(el);
     }
     rowsBox.replaceChildren.apply(rowsBox, nodes);
+    if (wrapping) { measure(nodes, first, last); anchor = topmostWhole(); }
     if (missing >= 0) load(Math.max(0, missing - 50));
     else if (last + 1 < state.total && !cache.has(Math.min(state.total - 1, last + 60))) load(last + 1);
     else if (first > 0 && !cache.has(Math.max(0, first - 60))) load(Math.max(0, first - BATCH));
@@ -128,14 +187,16 @@
       .then(function (data) {
         if (version !== state.version) return;
         store(data);
-        if (asked === shownAsked) scrollToFirst(data.row - before);
-        else render();
+        if (asked !== shownAsked) { render(); return; }
+        scrollToFirst(data.row - before);
+        if (wrapping) keepOnScreen(data.row); // the rows above it may have wrapped to many lines
       });
   }
 
   // Rows asked for before now are of another fold state or find text: drop them.
   function forgetRows(keepShown) {
     state.version++;
+    if (!keepShown) forgetHeights(); // the rows are other lines now
     stale = keepShown ? unmarked(cache) : new Map();
     cache.clear();
     inflight.clear();
@@ -233,6 +294,11 @@
     var mark = rowsBox.querySelector("mark.current");
     if (!mark) return;
     var box = scroller.getBoundingClientRect(), rect = mark.getBoundingClientRect();
+    if (rect.top < box.top || rect.bottom > box.bottom) { // inside a row of many wrapped lines
+      scroller.scrollTop += rect.top - box.top - box.height / 3;
+      render();
+      rect = mark.getBoundingClientRect();
+    }
     if (rect.left >= box.left && rect.right <= box.right - 20) return;
     scroller.scrollLeft = Math.max(0, scroller.scrollLeft + rect.left - box.left - box.width / 3);
   }
@@ -373,6 +439,13 @@
   }
 
   function keepOnScreen(row) {
+    if (wrapping && !scaled) { // rows of many lines: by their measured place and height
+      var top = rowTop(row), bottom = top + rowSize(row), view = scroller.clientHeight;
+      if (top < scroller.scrollTop) scroller.scrollTop = top;
+      else if (bottom > scroller.scrollTop + view) scroller.scrollTop = Math.min(top, bottom - view);
+      render();
+      return;
+    }
     var first = firstRow(), rows = viewRows();
     if (row < first) scrollToFirst(row);
     else if (row > first + rows - 2) scrollToFirst(row - rows + 2);
@@ -484,13 +557,35 @@
     if ((event.ctrlKey || event.metaKey) && event.key === "f") { event.preventDefault(); $("find").focus(); $("find").select(); }
   });
   scroller.addEventListener("scroll", function () { window.requestAnimationFrame(render); }, { passive: true });
-  window.addEventListener("resize", function () { layout(); render(); });
+  window.addEventListener("resize", function () {
+    if (!wrapping) { layout(); render(); return; }
+    var first = firstRow(); // a new width wraps every row anew: measure again from the same row
+    forgetHeights();
+    layout();
+    scrollToFirst(first);
+  });
+
+  // The wrap toggle, remembered for every document.
+  function setWrap(on) {
+    var first = firstRow();
+    wrapping = on;
+    main.classList.toggle("wrap", on);
+    $("wrap").setAttribute("aria-pressed", on ? "true" : "false");
+    try { localStorage.setItem("viewer.wrap", on ? "1" : ""); } catch (e) { /* storage refused */ }
+    forgetHeights();
+    layout();
+    scroller.scrollLeft = 0;
+    scrollToFirst(first);
+  }
+
+  $("wrap").addEventListener("click", function () { setWrap(!wrapping); });
 
   adopt(rowsBox);
   var sample = rowsBox.querySelector(".row");
   if (sample && sample.getBoundingClientRect().height) rowHeight = sample.getBoundingClientRect().height;
   layout();
   render();
+  try { if (localStorage.getItem("viewer.wrap")) setWrap(true); } catch (e) { /* storage refused */ }
   startOnSavedState().then(function () { main.dataset.ready = "1"; }, function () { main.dataset.ready = "1"; });
 
   function startOnSavedState() {
