@@ -14,21 +14,28 @@ MAX_LISTED = 1000
 LANDMARKS = ("links", "meta")
 
 
+BATCH = 1 << 18  # keys fingerprinted at a time: bounds the temporary arrays to a few MB
+
+
 def find_duplicates(raw, key_starts, key_ends, key_escaped, starts, parents, kinds):
     """Mark duplicate keys' lines in `kinds`; return (the first 1000 such lines, landmarks)."""
-    if not len(key_starts):
+    count = len(key_starts)
+    if not count:
         return [], {}
-    lines = np.searchsorted(starts[:-1], key_starts, side="right") - 1
-    parent = parents[lines]
-    duplicate = np.zeros(len(lines), bool)
+    line_starts = starts[:-1]
+    lines = np.empty(count, np.uint32)
+    parent = np.empty(count, np.uint32)
+    for lo in range(0, count, BATCH):
+        found = np.searchsorted(line_starts, key_starts[lo:lo + BATCH], side="right") - 1
+        lines[lo:lo + BATCH] = found
+        parent[lo:lo + BATCH] = parents[found]
+    duplicate = np.zeros(count, bool)
 
     escaped_objects = np.unique(parent[key_escaped])
-    decoded = np.isin(parent, escaped_objects) if len(escaped_objects) else np.zeros(len(lines), bool)
-    if decoded.any():
+    decoded = np.isin(parent, escaped_objects) if len(escaped_objects) else None
+    if decoded is not None:
         _decoded_duplicates(raw, np.flatnonzero(decoded), key_starts, key_ends, parent, duplicate)
-    plain = np.flatnonzero(~decoded)
-    if len(plain):
-        _plain_duplicates(raw, plain, key_starts, key_ends, parent, duplicate)
+    _plain_duplicates(raw, decoded, key_starts, key_ends, parent, duplicate)
 
     duplicate_lines = lines[duplicate]
     kinds[duplicate_lines] |= DUPLICATE
@@ -54,39 +61,45 @@ def _decoded_duplicates(raw, which, key_starts, key_ends, parent, duplicate):
             keys.add(text)
 
 
-def _plain_duplicates(raw, which, key_starts, key_ends, parent, duplicate):
-    s, e = key_starts[which].astype(np.int64), key_ends[which].astype(np.int64)
-    length = e - s
-    size = len(raw)
-    fingerprint = parent[which].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    fingerprint ^= length.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
-    for offset in (0, -8):
-        at = (e + offset) if offset < 0 else (s + offset)
-        at = np.maximum(at, s)
-        word = _words(raw, at, size)
-        available = np.clip(e - at, 0, 8)
+def _plain_duplicates(raw, decoded, key_starts, key_ends, parent, duplicate):
+    """Keys compared as written (those not in `decoded` objects): by fingerprint, then byte for byte."""
+    count = len(key_starts)
+    fingerprint = np.empty(count, np.uint64)
+    for lo in range(0, count, BATCH):
+        hi = min(count, lo + BATCH)
+        fingerprint[lo:hi] = _fingerprints(raw, key_starts[lo:hi], key_ends[lo:hi], parent[lo:hi])
+    if decoded is not None:
+        fingerprint[decoded] = np.arange(np.count_nonzero(decoded), dtype=np.uint64)  # set apart: compared decoded
+    ordered = np.sort(fingerprint)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    if not len(repeated):
+        return
+    candidates = np.flatnonzero(np.isin(fingerprint, repeated))
+    if decoded is not None:
+        candidates = candidates[~decoded[candidates]]
+    seen = set()
+    for i in candidates:  # in line order, so the first of equal keys is the one not marked
+        key = (int(parent[i]), _key_text(raw, int(key_starts[i]), int(key_ends[i]), escaped=False))
+        if key in seen:
+            duplicate[i] = True
+        else:
+            seen.add(key)
+
+
+def _fingerprints(raw, key_starts, key_ends, parent):
+    """Of each key: its object, its length, its first and last eight bytes, mixed into 64 bits."""
+    s, e = key_starts.astype(np.int64), key_ends.astype(np.int64)
+    fingerprint = parent.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    fingerprint ^= (e - s).astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    for at in (s, np.maximum(e - 8, s)):
+        word = _words(raw, at, len(raw))
+        available = np.minimum(e - at, 8)
         mask = np.where(available >= 8, np.uint64(0xFFFFFFFFFFFFFFFF),
                         (np.uint64(1) << (np.minimum(available, 7).astype(np.uint64) * np.uint64(8))) - np.uint64(1))
         fingerprint = (fingerprint ^ (word & mask)) * np.uint64(0x100000001B3)
         fingerprint ^= fingerprint >> np.uint64(29)
-    order = np.argsort(fingerprint)  # equal fingerprints are put back in line order below
-    ordered = fingerprint[order]
-    same = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if not len(same):
-        return
-    # Runs of equal fingerprints: compare their keys for real.
-    groups = {}
-    for position in same:
-        groups.setdefault(int(ordered[position]), set()).update((int(order[position]), int(order[position + 1])))
-    for members in groups.values():
-        seen = set()
-        for local in sorted(members):
-            i = which[local]
-            key = (int(parent[i]), _key_text(raw, int(key_starts[i]), int(key_ends[i]), escaped=False))
-            if key in seen:
-                duplicate[i] = True
-            else:
-                seen.add(key)
+    return fingerprint
 
 
 def _words(raw, at, size):

@@ -27,14 +27,15 @@ def new_array(code: str, count: int):
     return result, np.frombuffer(result, np.uint32 if code == "I" else np.uint8)
 
 
-def build_lines(positions, classes, body_start: int, body_end: int):
-    """(starts, kinds, parents, matches) as array.array; `starts` has one more entry than there are lines."""
+def build_lines(tokens, body_start: int, body_end: int):
+    """(starts, kinds, parents, matches) as array.array from a tokens.Tokens; `starts` has one more entry."""
+    positions, classes = tokens.structure()
     count = len(classes) + 1
     closer = (classes == CLOSE_OBJ) | (classes == CLOSE_ARR)
 
     starts_array, starts = new_array("I", count + 1)
     starts[0], starts[-1] = body_start, body_end
-    starts[1:-1] = positions + (~closer)  # after an opener or a comma; at a closer
+    np.add(positions, ~closer, out=starts[1:-1])  # after an opener or a comma; at a closer
 
     # Boundary i separates line i from line i+1.
     kinds_array, kinds = new_array("B", count)  # MEMBER is 0
@@ -42,6 +43,7 @@ def build_lines(positions, classes, body_start: int, body_end: int):
     kinds[:-1][classes == OPEN_ARR] = OPEN_ARRAY
     kinds[1:][closer] = CLOSE
     kinds[:-1][classes == COMMA_TOKEN] |= COMMA
+    del positions, classes, closer  # the tokens are not needed again, and are as big as the index
 
     parents, matches = link(kinds)
     return starts_array, kinds_array, parents, matches
@@ -53,45 +55,56 @@ def link(kinds):
     This is why only starts and kinds are stored: the rest of the index is computed again when a
     document is read back, at a few milliseconds per 100,000 lines.
     """
+    # Temporaries are deleted as soon as they are used: for ten million lines each is 40 to 80 MB.
     count = len(kinds)
     shape = kinds & 0x03
     opener = (shape == OPEN_OBJECT) | (shape == OPEN_ARRAY)
     closer = shape == CLOSE
+    del shape
     level = np.zeros(count, np.int32)
     if count > 1:
         # Containers open around each line (a closer's is its opener's): +1 after an opener, -1 at a closer.
-        np.cumsum(opener[:-1].astype(np.int32) - closer[1:], out=level[1:])
-
-    open_lines = np.flatnonzero(opener)
-    close_lines = np.flatnonzero(closer)
+        np.cumsum(opener[:-1].view(np.int8) - closer[1:].view(np.int8), out=level[1:])
     matches_array, matches = new_array("I", count)
     parents_array, parents = new_array("I", count)
     parents.fill(NO_LINE)
-    if not len(open_lines):
-        return parents_array, matches_array
-
     brackets = np.flatnonzero(opener | closer)
+    if not len(brackets):
+        return parents_array, matches_array
+    is_closer = closer[brackets]
+    del opener, closer
+
     order = np.argsort(_small(level[brackets]), kind="stable")
     paired = brackets[order].reshape(-1, 2)
+    del order
     matches[paired[:, 0]] = paired[:, 1]
     matches[paired[:, 1]] = paired[:, 0]
+    del paired
 
     # Parents of openers: the last opener before each whose level is one less.
-    open_level = level[open_lines].astype(np.int64)
+    open_lines = brackets[~is_closer]
+    open_level = level[open_lines]
+    del level
     by_level = np.argsort(_small(open_level), kind="stable")
-    keys = (open_level[by_level] << 32) | open_lines[by_level]
-    found = np.searchsorted(keys, ((open_level - 1) << 32) | open_lines) - 1
+    keys = (open_level[by_level].astype(np.int64) << 32) | open_lines[by_level]
+    found = np.searchsorted(keys, ((open_level.astype(np.int64) - 1) << 32) | open_lines) - 1
+    del keys
     has_parent = open_level > 0
     opener_parent = np.full(len(open_lines), NO_LINE, np.uint32)
-    opener_parent[has_parent] = open_lines[by_level][found[has_parent]]
+    opener_parent[has_parent] = open_lines[by_level[found[has_parent]]]
+    del by_level, found, has_parent, open_level
 
     # Between two brackets the parent stays the same: after an opener it is that opener, after a
     # closer its opener's parent. An opener's own line has its parent, a closer's its opener's.
-    parent_of = np.full(count, NO_LINE, np.uint32)
-    parent_of[open_lines] = opener_parent
-    after = np.where(closer[brackets], parent_of[matches[brackets]], brackets).astype(np.uint32)
-    lengths = np.diff(np.concatenate((brackets, [count])))
-    parents[brackets[0]:] = np.repeat(after, lengths)
+    parents[open_lines] = opener_parent  # for now, each opener's parent, read back just below
+    after = brackets.astype(np.uint32)
+    closing = np.flatnonzero(is_closer)
+    after[closing] = parents[matches[brackets[closing]]]
+    del closing, is_closer
+    lengths = np.diff(brackets, append=count)
+    first = int(brackets[0])
+    del brackets
+    parents[first:] = np.repeat(after, lengths)
     parents[open_lines] = opener_parent
     return parents_array, matches_array
 

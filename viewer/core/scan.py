@@ -96,7 +96,7 @@ def scan(raw) -> Scan:
 def _index_whole(raw, out: Scan):
     """Index a document by whole-array passes (tokens, lines, keys); raise Unsure if it can't vouch for it."""
     found = tokenize(raw, out.body_start, out.body_end)
-    out.starts, out.kinds, out.parents, out.matches = build_lines(*found.structure(), out.body_start, out.body_end)
+    out.starts, out.kinds, out.parents, out.matches = build_lines(found, out.body_start, out.body_end)
     out.duplicates, out.landmarks = find_duplicates(raw, *found.keys(), np.frombuffer(out.starts, np.uint32),
                                                     np.frombuffer(out.parents, np.uint32),
                                                     np.frombuffer(out.kinds, np.uint8))

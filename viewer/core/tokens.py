@@ -1,6 +1,6 @@
 """Stage 1a: the tokens of a JSON text, found by whole-array operations over its bytes (numpy).
 
-One pass over the bytes in blocks of a few MiB, each block a handful of vectorised steps:
+One pass over the bytes in blocks of 1 MiB, each block a handful of vectorised steps:
 the quote and backslash masks, which quotes a backslash escapes (by the parity of its run),
 the in-string mask by a running parity of the remaining quotes, then the tokens outside
 strings: structural characters, strings (their opening quote) and atoms (numbers and
@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-BLOCK = 2 << 20
+BLOCK = 1 << 20  # bytes per block: its temporary arrays take a few times this
 
 # Byte classes.
 # Ordered so that one comparison picks out a group: structural characters are LBRACE..COMMA_B,
@@ -92,17 +92,24 @@ class Tokens:
         self.key_starts, self.key_ends = [], []
         # Whether a key may hold an escape (so must be decoded to be compared).
         self.key_escaped = []
-        self.root_scalar = False
 
+    # Each hands its pieces over joined, once: holding both the pieces and the whole would double them.
     def structure(self):
-        if not self.positions:
-            return np.zeros(0, np.uint32), np.zeros(0, np.uint8)
-        return np.concatenate(self.positions), np.concatenate(self.classes)
+        pieces, self.positions, self.classes = (self.positions, self.classes), [], []
+        return _joined(pieces[0], np.uint32), _joined(pieces[1], np.uint8)
 
     def keys(self):
-        if not self.key_starts:
-            return np.zeros(0, np.uint32), np.zeros(0, np.uint32), np.zeros(0, bool)
-        return np.concatenate(self.key_starts), np.concatenate(self.key_ends), np.concatenate(self.key_escaped)
+        pieces = (self.key_starts, self.key_ends, self.key_escaped)
+        self.key_starts, self.key_ends, self.key_escaped = [], [], []
+        return _joined(pieces[0], np.uint32), _joined(pieces[1], np.uint32), _joined(pieces[2], bool)
+
+
+def _joined(pieces, dtype):
+    if not pieces:
+        return np.zeros(0, dtype)
+    result = np.concatenate(pieces)
+    pieces.clear()
+    return result
 
 
 def tokenize(raw, start: int, end: int, block: int | None = None) -> Tokens:
@@ -134,8 +141,7 @@ class _State:
             _check_atom(buf, self.atom_start, end)
         if not _ALLOWED[ROOT, self.prev, END]:
             raise Unsure("the document ends where a value is still expected")
-        out.root_scalar = not out.positions or sum(len(p) for p in out.positions) == 0
-
+        
 
 def _block(buf, lo, hi, end, state, out):
     v = buf[lo:hi]
