@@ -27,6 +27,7 @@ class Index:
     def __init__(self, starts, parents, matches, kinds):
         self.starts, self.parents, self.matches, self.kinds = starts, parents, matches, kinds
         self._children = OrderedDict()
+        self._children_bytes = 0  # kept up to date: summing the cache on every call cost more than the walk
         self._lock = threading.Lock()
 
     @classmethod
@@ -95,11 +96,12 @@ class Index:
             result.append(line)
             line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
         with self._lock:
-            if result.itemsize * len(result) <= CHILDREN_CACHE_BYTES:  # a huge array's list is walked again
-                self._children[parent] = result
-            while len(self._children) > 64 or sum(a.itemsize * len(a) for a in self._children.values()) \
-                    > CHILDREN_CACHE_BYTES:
-                self._children.popitem(last=False)
+            if result.itemsize * len(result) <= CHILDREN_CACHE_BYTES and parent not in self._children:
+                self._children[parent] = result  # a huge array's list is walked again
+                self._children_bytes += result.itemsize * len(result)
+            while len(self._children) > 64 or self._children_bytes > CHILDREN_CACHE_BYTES:
+                _, dropped = self._children.popitem(last=False)
+                self._children_bytes -= dropped.itemsize * len(dropped)
         return result
 
     def member_count(self, opener) -> int:

@@ -33,6 +33,8 @@ class Span:
 
 
 KEY_BYTES = 64 << 10
+# A member line's key: only the key is matched, not the value after it, which may be long.
+_KEY = re.compile(rb'[ \t\r\n]*+("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:')
 
 
 class Reader:
@@ -54,7 +56,16 @@ class Reader:
         A key longer than KEY_BYTES reads as no key, and is never one that masking looks for.
         """
         start, end = self.index.starts[line], self.index.starts[line + 1]
-        return LineText(bytes(self.raw[start:min(end, start + KEY_BYTES)]), True).key_name
+        m = _KEY.match(self.raw, start, min(end, start + KEY_BYTES))
+        if m is None:
+            return None
+        key = m.group(1)
+        if b"\\" not in key:
+            return key[1:-1].decode("utf-8", "replace")
+        try:
+            return json.loads(key)
+        except ValueError:
+            return None
 
     def members(self, opener) -> dict:
         if opener is None or self.index.kind(opener) != OPEN_OBJECT:
