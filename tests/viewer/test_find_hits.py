@@ -170,3 +170,11 @@ def test_a_row_of_many_hits_stays_bounded_and_still_marks_the_current_one(client
     last = raw.rindex(b"a")
     page = rows(client, doc, q="a", at=last)
     assert page.count("<mark") <= 2001 and f'data-first="{last}"' in page
+
+
+def test_a_hit_across_many_lines_of_a_deep_document_answers_at_once(client, post):
+    depth = 200_000
+    doc = post(b"[" * depth + b"]" * depth)
+    answer = client.get(f"/docs/{doc}/search", query_string={"q": "[" * 1024, "at": 50_000}).get_json()
+    assert (answer["offset"], answer["line"], answer["last_line"]) == (50_001, 50_001, 51_024)
+    assert answer["reveal"] == list(range(51_024))  # every opener above the hit's last line

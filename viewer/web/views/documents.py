@@ -18,6 +18,7 @@ from ...core.values import value_span
 from ...core.landmarks import landmark_values
 from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
+from ...core.scan import NO_LINE
 from ...errors import ViewerError
 from ...kustomer.annotations import Annotations
 from ...kustomer.links import page_links
@@ -162,6 +163,22 @@ def _reveal(index, line) -> list:
     return [*index.ancestors(opener), *([opener] if opener != line else [])]
 
 
+def _reveal_span(index, first, last) -> list:
+    """The openers to unfold so that every line from `first` to `last` is on a row (a hit across lines).
+
+    Each further line climbs only until an opener already listed: a hit of `[[[[…` across a thousand
+    lines of a deep document costs its depth once, not once per line.
+    """
+    openers = set(_reveal(index, first))
+    for line in range(first + 1, last + 1):
+        node = index.opener(line)
+        node = node if node != line else index.parents[line]
+        while node != NO_LINE and node not in openers:
+            openers.add(node)
+            node = index.parents[node]
+    return sorted(openers)
+
+
 @bp.get("/docs/<doc_id>/depth")
 def depth(doc_id):
     """The openers to keep open when collapsing everything deeper than `depth` levels."""
@@ -202,7 +219,7 @@ def find(doc_id):
     if offset is None:
         return jsonify({"line": None, "offset": None, "wrapped": False, "reveal": []})
     first, last = search.line_span(doc, offset, size)
-    reveal = sorted({opener for line in range(first, last + 1) for opener in _reveal(doc.index, line)})
+    reveal = _reveal_span(doc.index, first, last)
     return jsonify({"line": first, "last_line": last, "offset": offset, "end": offset + size, "wrapped": wrapped,
                     "reveal": reveal, **search.ordinal(doc, query, offset)})
 
