@@ -6,6 +6,7 @@ import re
 import pytest
 
 from viewer.core import windows
+from viewer.core.marks import MAX_PER_ANSWER, MAX_PER_ROW
 
 MARK = re.compile(r'<mark( class="gap")? data-first="(\d+)" data-last="(\d+)">(.*?)</mark>', re.S)
 
@@ -169,7 +170,12 @@ def test_a_row_of_many_hits_stays_bounded_and_still_marks_the_current_one(client
     doc = post(raw)
     last = raw.rindex(b"a")
     page = rows(client, doc, q="a", at=last)
-    assert page.count("<mark") <= 2001 and f'data-first="{last}"' in page
+    assert page.count("<mark") == MAX_PER_ROW + 1 and f'data-first="{last}"' in page  # the current one too
+
+
+def test_an_answer_of_many_long_rows_full_of_hits_stays_bounded(client, post):
+    doc = post(json.dumps(["e" * 20_000] * 40).encode())
+    assert rows(client, doc, q="e").count("<mark") == MAX_PER_ANSWER
 
 
 def test_a_hit_across_many_lines_of_a_deep_document_answers_at_once(client, post):

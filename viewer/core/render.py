@@ -15,7 +15,7 @@ from pygments.token import STANDARD_TYPES, Error, Name, String
 
 from ..kustomer.links import EMBEDDED_URL, LINK_KEYS, link_for
 from . import search, windows
-from .marks import Marks, pick
+from .marks import MAX_PER_ANSWER, Characters, Marks, pick
 from .scan import CLOSE, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 
 LONG_LINE = 16 * 1024  # bytes of one line rendered before it is cut, with a link to the whole line
@@ -69,7 +69,7 @@ class LineText:
         if self._squeezed:
             value = value[0] + value[-1]  # an empty container, written as it is everywhere: {} or []
         self.value, self.comma, self.cut = value, comma is not None, cut
-        self._data = data
+        self._data, self._characters = data, None
 
     @property
     def key_name(self):
@@ -110,8 +110,9 @@ class LineText:
         return base + len(self.value) + 1
 
     def _chars(self, start, end) -> int:
-        piece = self._data[start:end]
-        return len(piece) if piece.isascii() else len(piece.decode("utf-8", "ignore"))
+        if self._characters is None:
+            self._characters = Characters(self._data)
+        return self._characters.at(end) - self._characters.at(start)
 
 
 def _decode_string(token: str):
@@ -170,7 +171,7 @@ class RowRenderer:
         self._depths, self._texts = {}, {}
         self._init_annotations(annotations)
         self.masking = masking
-        self.needle, self.at, self._hits = needle, at, {}
+        self.needle, self.at, self._hits, self._marks_left = needle, at, {}, MAX_PER_ANSWER
 
     def render(self, lines, first_row: int) -> Markup:
         self._texts.update(read_lines(self.doc, [x for x in lines if x not in self._texts]))
@@ -194,8 +195,9 @@ class RowRenderer:
 
     def _marks(self, line, text: LineText) -> Marks:
         start, size = self.index.starts[line], len(self.needle)
-        return Marks([(*text.shown(hit - start, hit + size - start), hit)
-                      for hit in pick(self._hits.get(line, []), self.at)])
+        chosen = pick(self._hits.get(line, []), self.at, self._marks_left)
+        self._marks_left -= len(chosen)
+        return Marks([(*text.shown(hit - start, hit + size - start), hit) for hit in chosen])
 
     def _windowed(self, line, text: LineText) -> bool:
         """Whether the current hit is on this line, in the part of it that a cut row leaves out."""
@@ -258,14 +260,10 @@ class RowRenderer:
         data = self.doc.read(start, end)
         if end == last:  # the line's own end: what follows the value is the pretty form's line break
             data = data.rstrip(b" \t\r\n")
-        shown = data.decode("utf-8", "replace")
-        ascii_only = data.isascii()
-
-        def at(offset):
-            piece = data[:max(0, min(offset - start, len(data)))]
-            return len(piece) if ascii_only else len(piece.decode("utf-8", "ignore"))
+        shown, characters = data.decode("utf-8", "replace"), Characters(data)
         offsets = search.hits(self.doc, self.needle, start, start + len(data)) if size else []
-        marks = Marks([(at(hit), at(hit + size), hit) for hit in pick(offsets, self.at)])
+        marks = Marks([(characters.at(hit - start), characters.at(hit + size - start), hit)
+                       for hit in pick(offsets, self.at)])
         # Tabs and line breaks can only be whitespace between tokens here: a row stays one line.
         body = marks.text(shown.translate(_ROW_SPACES), 0) + marks.rest()
         cls = "s2" if text.value.startswith('"') else "m"
