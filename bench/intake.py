@@ -51,6 +51,13 @@ def whole_path(viewer, raw, headers=None, body=None, chunked=False) -> float:
         connection.close()
 
 
+def database_size(viewer) -> int:
+    """The database file and its write-ahead log. An empty database already takes about 5 MB (a 64 KiB
+    page per table, and the 4 MiB log kept so that a delete works on a full disk), so what a document
+    costs is the growth from before it."""
+    return viewer.db.stat().st_size + sum(p.stat().st_size for p in viewer.db.parent.glob("*-wal"))
+
+
 def json_loads_seconds(raw) -> float:
     start = time.perf_counter()
     json.loads(raw)
@@ -138,12 +145,13 @@ def measure(args):
         raw = generate(int(size * MB))
         loads = min(json_loads_seconds(raw) for _ in range(2))
         with ViewerProcess() as viewer:
+            empty = database_size(viewer)
             seconds = whole_path(viewer, raw)
             rows.append((f"{size:g} MB: POST to first screen", f"{seconds:.2f} s",
                          f"{seconds / loads:.1f}× json.loads ({loads:.2f} s)", "≤ json.loads + 0.1 s",
                          seconds <= loads + 0.1))
-            stored = viewer.db.stat().st_size + sum(p.stat().st_size for p in viewer.db.parent.glob("*-wal"))
-            rows.append((f"{size:g} MB: database size", f"{stored / MB:.1f} MB", f"{stored / len(raw):.2f}× the document",
+            stored = database_size(viewer) - empty
+            rows.append((f"{size:g} MB: database growth", f"{stored / MB:.1f} MB", f"{stored / len(raw):.2f}× the document",
                          "≤ 1.3×", stored <= 1.3 * len(raw)))
     memory_raw = generate(int(args.memory_mb * MB))
     for way, how in ways_in(memory_raw).items():

@@ -1,7 +1,7 @@
 """Stage 1c: duplicate keys and the top-level landmarks, from every key's span.
 
-Each key gets a fingerprint of its object, its length, its first and its last eight bytes, read eight at a
-time; keys are sorted by it, and only keys whose fingerprints are equal are compared byte for byte
+Each key gets a fingerprint of its object (where the object opens), its length, its first and its
+last eight bytes, read eight at a time; the fingerprints are sorted, and only keys whose fingerprints are equal are compared byte for byte
 in Python. Objects holding an escaped key (`"\\u0061"` is the key `"a"`) are checked by decoding
 their keys, as JSON compares keys by their text.
 """
@@ -9,38 +9,28 @@ import json
 
 import numpy as np
 
-DUPLICATE = 0x80
-MAX_LISTED = 1000
-LANDMARKS = ("links", "meta")
 
 
-BATCH = 1 << 18  # keys fingerprinted at a time: bounds the temporary arrays to a few MB
+BATCH = 1 << 16  # keys fingerprinted at a time: each of a batch's ten temporary arrays is 512 KiB
 
 
-def find_duplicates(raw, key_starts, key_ends, key_escaped, starts, parents, kinds):
-    """Mark duplicate keys' lines in `kinds`; return (the first 1000 such lines, landmarks)."""
+def find_duplicates(raw, key_starts, key_ends, key_escaped, key_objects, root_object=-1):
+    """(where each duplicate key starts, {landmark: where its key starts}).
+
+    `key_objects` says where each key's object opens: keys are compared within their object. A key
+    is a duplicate when an earlier key of its object has the same text; landmarks are the top-level
+    keys "links" and "meta" of a document that is an object at `root_object` (the last, if given twice).
+    """
     count = len(key_starts)
     if not count:
-        return [], {}
-    line_starts = starts[:-1]
-    lines = np.empty(count, np.uint32)
-    parent = np.empty(count, np.uint32)
-    for lo in range(0, count, BATCH):
-        found = np.searchsorted(line_starts, key_starts[lo:lo + BATCH], side="right") - 1
-        lines[lo:lo + BATCH] = found
-        parent[lo:lo + BATCH] = parents[found]
+        return np.zeros(0, np.uint32), {}
     duplicate = np.zeros(count, bool)
-
-    escaped_objects = np.unique(parent[key_escaped])
-    decoded = np.isin(parent, escaped_objects) if len(escaped_objects) else None
+    escaped_objects = np.unique(key_objects[key_escaped])
+    decoded = np.isin(key_objects, escaped_objects) if len(escaped_objects) else None
     if decoded is not None:
-        _decoded_duplicates(raw, np.flatnonzero(decoded), key_starts, key_ends, parent, duplicate)
-    _plain_duplicates(raw, decoded, key_starts, key_ends, parent, duplicate)
-
-    duplicate_lines = lines[duplicate]
-    kinds[duplicate_lines] |= DUPLICATE
-    return [int(x) for x in duplicate_lines[:MAX_LISTED]], _landmarks(raw, lines, parent, key_starts, key_ends,
-                                                                       key_escaped, kinds)
+        _decoded_duplicates(raw, np.flatnonzero(decoded), key_starts, key_ends, key_objects, duplicate)
+    _plain_duplicates(raw, decoded, key_starts, key_ends, key_objects, duplicate)
+    return key_starts[duplicate], _landmarks(raw, key_objects, key_starts, key_ends, key_escaped, root_object)
 
 
 def _key_text(raw, start, end, escaped=True) -> bytes:
@@ -64,18 +54,26 @@ def _decoded_duplicates(raw, which, key_starts, key_ends, parent, duplicate):
 def _plain_duplicates(raw, decoded, key_starts, key_ends, parent, duplicate):
     """Keys compared as written (those not in `decoded` objects): by fingerprint, then byte for byte."""
     count = len(key_starts)
-    fingerprint = np.empty(count, np.uint64)
+    # 32 bits: keys of equal fingerprints are compared byte for byte anyway, and a million keys give
+    # only about a hundred chance pairs, at half the memory of 64.
+    fingerprint = np.empty(count, np.uint32)
     for lo in range(0, count, BATCH):
         hi = min(count, lo + BATCH)
-        fingerprint[lo:hi] = _fingerprints(raw, key_starts[lo:hi], key_ends[lo:hi], parent[lo:hi])
+        mixed = _fingerprints(raw, key_starts[lo:hi], key_ends[lo:hi], parent[lo:hi])
+        fingerprint[lo:hi] = (mixed ^ (mixed >> np.uint64(32))).astype(np.uint32)
     if decoded is not None:
-        fingerprint[decoded] = np.arange(np.count_nonzero(decoded), dtype=np.uint64)  # set apart: compared decoded
+        fingerprint[decoded] = np.arange(np.count_nonzero(decoded), dtype=np.uint32)  # set apart: compared decoded
     ordered = np.sort(fingerprint)
     repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
     del ordered
     if not len(repeated):
         return
-    candidates = np.flatnonzero(np.isin(fingerprint, repeated))
+    candidates = []
+    for lo in range(0, count, BATCH):
+        piece = fingerprint[lo:lo + BATCH]
+        at = np.minimum(np.searchsorted(repeated, piece), len(repeated) - 1)
+        candidates.append(np.flatnonzero(repeated[at] == piece) + lo)
+    candidates = np.concatenate(candidates)
     if decoded is not None:
         candidates = candidates[~decoded[candidates]]
     seen = set()
@@ -121,15 +119,14 @@ def _words(raw, at, size):
     return words
 
 
-def _landmarks(raw, lines, parent, key_starts, key_ends, key_escaped, kinds):
-    """Top-level "links" and "meta": the line of each (the last one, if given twice)."""
-    if kinds[0] & 0x03 != 1:  # the root is not an object
+def _landmarks(raw, key_objects, key_starts, key_ends, key_escaped, root_object):
+    if root_object < 0:
         return {}
     length = key_ends.astype(np.int64) - key_starts
-    candidates = np.flatnonzero((parent == 0) & (((length == 6) | (length == 7)) | key_escaped))
+    candidates = np.flatnonzero((key_objects == root_object) & (((length == 6) | (length == 7)) | key_escaped))
     found = {}
     for i in candidates:
         name = _key_text(raw, int(key_starts[i]), int(key_ends[i]))[1:-1]
         if name in (b"links", b"meta"):
-            found[name.decode()] = int(lines[i])
+            found[name.decode()] = int(key_starts[i])
     return found

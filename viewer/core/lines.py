@@ -45,11 +45,11 @@ def build_lines(tokens, body_start: int, body_end: int):
     kinds[:-1][classes == COMMA_TOKEN] |= COMMA
     del positions, classes, closer  # the tokens are not needed again, and are as big as the index
 
-    parents, matches = link(kinds)
+    parents, matches = link(kinds, tokens.depth)
     return starts_array, kinds_array, parents, matches
 
 
-def link(kinds):
+def link(kinds, depth=None):
     """(parents, matches) as array.array, for lines of the kinds given (a numpy array): the tree, from the kinds alone.
 
     This is why only starts and kinds are stored: the rest of the index is computed again when a
@@ -61,20 +61,27 @@ def link(kinds):
     opener = (shape == OPEN_OBJECT) | (shape == OPEN_ARRAY)
     closer = shape == CLOSE
     del shape
-    level = np.zeros(count, np.int32)
+    # Containers open around each line (a closer's is its opener's): +1 after an opener, -1 at a closer.
+    # 16 bits hold the level of any document less deep than 32,767 (`depth`, or the number of openers).
+    depth = np.count_nonzero(opener) if depth is None else depth
+    level = np.zeros(count, np.int16 if depth < (1 << 15) - 1 else np.int32)
     if count > 1:
-        # Containers open around each line (a closer's is its opener's): +1 after an opener, -1 at a closer.
         np.cumsum(opener[:-1].view(np.int8) - closer[1:].view(np.int8), out=level[1:])
     matches_array, matches = new_array("I", count)
     parents_array, parents = new_array("I", count)
     parents.fill(NO_LINE)
-    brackets = np.flatnonzero(opener | closer)
+    brackets = np.flatnonzero(opener | closer).astype(np.int32 if count < (1 << 31) else np.int64)
     if not len(brackets):
         return parents_array, matches_array
     is_closer = closer[brackets]
     del opener, closer
+    bracket_level = _small(level[brackets])
+    del level
+    open_lines = brackets[~is_closer]
+    open_level = bracket_level[~is_closer]
 
-    order = np.argsort(_small(level[brackets]), kind="stable")
+    order = np.argsort(bracket_level, kind="stable")
+    del bracket_level
     paired = brackets[order].reshape(-1, 2)
     del order
     matches[paired[:, 0]] = paired[:, 1]
@@ -82,12 +89,9 @@ def link(kinds):
     del paired
 
     # Parents of openers: the last opener before each whose level is one less.
-    open_lines = brackets[~is_closer]
-    open_level = level[open_lines]
-    del level
     by_level = np.argsort(_small(open_level), kind="stable")
-    keys = (open_level[by_level].astype(np.int64) << 32) | open_lines[by_level]
-    found = np.searchsorted(keys, ((open_level.astype(np.int64) - 1) << 32) | open_lines) - 1
+    keys = (open_level[by_level].astype(np.int64) << 32) | open_lines[by_level].astype(np.int64)
+    found = np.searchsorted(keys, ((open_level.astype(np.int64) - 1) << 32) | open_lines.astype(np.int64)) - 1
     del keys
     has_parent = open_level > 0
     opener_parent = np.full(len(open_lines), NO_LINE, np.uint32)
@@ -102,9 +106,10 @@ def link(kinds):
     after[closing] = parents[matches[brackets[closing]]]
     del closing, is_closer
     lengths = np.diff(brackets, append=count)
-    first = int(brackets[0])
-    del brackets
-    parents[first:] = np.repeat(after, lengths)
+    step = 1 << 16  # brackets filled at a time, so that no temporary array as long as the document is made
+    for lo in range(0, len(brackets), step):
+        hi = min(len(brackets), lo + step)
+        parents[brackets[lo]:brackets[hi] if hi < len(brackets) else count] = np.repeat(after[lo:hi], lengths[lo:hi])
     parents[open_lines] = opener_parent
     return parents_array, matches_array
 

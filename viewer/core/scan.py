@@ -96,10 +96,14 @@ def scan(raw) -> Scan:
 def _index_whole(raw, out: Scan):
     """Index a document by whole-array passes (tokens, lines, keys); raise Unsure if it can't vouch for it."""
     found = tokenize(raw, out.body_start, out.body_end)
+    # Duplicate keys first: the keys' arrays are let go before the line index is built beside them.
+    duplicates, landmarks = find_duplicates(raw, *found.keys(), found.root_object)
     out.starts, out.kinds, out.parents, out.matches = build_lines(found, out.body_start, out.body_end)
-    out.duplicates, out.landmarks = find_duplicates(raw, *found.keys(), np.frombuffer(out.starts, np.uint32),
-                                                    np.frombuffer(out.parents, np.uint32),
-                                                    np.frombuffer(out.kinds, np.uint8))
+    line_starts = np.frombuffer(out.starts, np.uint32)[:-1]
+    lines = np.searchsorted(line_starts, duplicates, side="right") - 1
+    np.frombuffer(out.kinds, np.uint8)[lines] |= DUPLICATE
+    out.duplicates = [int(line) for line in lines[:1000]]
+    out.landmarks = {name: int(np.searchsorted(line_starts, at, side="right") - 1) for name, at in landmarks.items()}
 
 def _content_end(raw) -> int:
     end = len(raw)

@@ -1,6 +1,6 @@
 """Stage 1a: the tokens of a JSON text, found by whole-array operations over its bytes (numpy).
 
-One pass over the bytes in blocks of 1 MiB, each block a handful of vectorised steps:
+One pass over the bytes in blocks of 512 KiB, each block a handful of vectorised steps:
 the quote and backslash masks, which quotes a backslash escapes (by the parity of its run),
 the in-string mask by a running parity of the remaining quotes, then the tokens outside
 strings: structural characters, strings (their opening quote) and atoms (numbers and
@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-BLOCK = 1 << 20  # bytes per block: its temporary arrays take a few times this
+BLOCK = 1 << 19  # bytes per block: its temporary arrays take about 20 times this
 
 # Byte classes.
 # Ordered so that one comparison picks out a group: structural characters are LBRACE..COMMA_B,
@@ -90,8 +90,10 @@ class Tokens:
         self.positions, self.classes = [], []
         # Each key's opening quote and the byte after its closing quote.
         self.key_starts, self.key_ends = [], []
-        # Whether a key may hold an escape (so must be decoded to be compared).
-        self.key_escaped = []
+        # Whether a key may hold an escape (so must be decoded to be compared), and where its object opens.
+        self.key_escaped, self.key_objects = [], []
+        self.root_object = -1  # where the top-level object opens, if the document is one
+        self.depth = 0  # the deepest nesting seen
 
     # Each hands its pieces over joined, once: holding both the pieces and the whole would double them.
     def structure(self):
@@ -99,16 +101,22 @@ class Tokens:
         return _joined(pieces[0], np.uint32), _joined(pieces[1], np.uint8)
 
     def keys(self):
-        pieces = (self.key_starts, self.key_ends, self.key_escaped)
-        self.key_starts, self.key_ends, self.key_escaped = [], [], []
-        return _joined(pieces[0], np.uint32), _joined(pieces[1], np.uint32), _joined(pieces[2], bool)
+        """(starts, ends, escaped, objects) of every key."""
+        pieces = (self.key_starts, self.key_ends, self.key_escaped, self.key_objects)
+        self.key_starts, self.key_ends, self.key_escaped, self.key_objects = [], [], [], []
+        return (_joined(pieces[0], np.uint32), _joined(pieces[1], np.uint32), _joined(pieces[2], bool),
+                _joined(pieces[3], np.uint32))
 
 
 def _joined(pieces, dtype):
-    if not pieces:
-        return np.zeros(0, dtype)
-    result = np.concatenate(pieces)
-    pieces.clear()
+    """The pieces in one array, each piece let go once copied (joining all at once held both)."""
+    result = np.empty(sum(len(p) for p in pieces), dtype)
+    at = 0
+    pieces.reverse()
+    while pieces:
+        piece = pieces.pop()
+        result[at:at + len(piece)] = piece
+        at += len(piece)
     return result
 
 
@@ -132,7 +140,10 @@ class _State:
         self.open_key = -1          # a key's closing quote is in a later block; its opening quote
         self.prev = BEGIN           # the class of the last token so far
         self.stack = np.zeros(0, np.uint8)  # the open containers, outermost first (IN_OBJECT, IN_ARRAY)
+        self.stack_at = np.zeros(0, np.uint32)  # where each of them opens
+        self.open_key_object = 0
         self.last_was_open = False  # the last token is an opener, kept in out's structure
+        self.deepest = 0
 
     def finish(self, buf, end, out):
         if self.in_string or self.escaped_first or len(self.stack):
@@ -235,15 +246,19 @@ def _block(buf, lo, hi, end, state, out):
         out.key_starts.append(np.array([state.open_key], np.uint32))
         out.key_ends.append(np.array([quotes[0] + lo + 1], np.uint32))
         out.key_escaped.append(np.ones(1, bool))  # spans blocks: compared by its decoded text
+        out.key_objects.append(np.array([state.open_key_object], np.uint32))
         state.open_key = -1
     places = np.flatnonzero(tokens != NO_TOKEN)
     if not len(places):
         return
     kinds = tokens[places]
-    _check_grammar(places, kinds, state)
-    keys = places[kinds == KEY]
-    if len(keys):
-        _collect_keys(keys, quotes, backslashes, lo, state, out)
+    if state.prev == BEGIN and kinds[0] == OPEN_OBJ:
+        out.root_object = int(places[0]) + lo
+    objects = _check_grammar(places, kinds, lo, state)
+    out.depth = max(out.depth, state.deepest)
+    is_key = kinds == KEY
+    if np.any(is_key):
+        _collect_keys(places[is_key], objects[is_key], quotes, backslashes, lo, state, out)
     _collect_structure(places, kinds, lo, state, out)
 
 
@@ -325,14 +340,18 @@ def _check_atom(buf, start, end):
     raise Unsure("not a JSON number or literal")
 
 
-def _check_grammar(places, kinds, state):
-    """Each token is allowed after the one before it, in the container they are in; keys are marked KEY."""
+def _check_grammar(places, kinds, lo, state):
+    """Each token is allowed after the one before it, in the container they are in; keys are marked KEY.
+
+    Returns where each token's container opens (a byte position), which names the object a key is in.
+    """
     opens = (kinds == OPEN_OBJ) | (kinds == OPEN_ARR)
     closes = (kinds == CLOSE_OBJ) | (kinds == CLOSE_ARR)
     depth0 = len(state.stack)
     if not np.any(opens) and not np.any(closes):
         level = np.full(len(kinds), depth0, np.int64)
         container = np.full(len(kinds), state.stack[-1] if depth0 else ROOT, np.uint8)
+        container_at = np.full(len(kinds), state.stack_at[-1] if depth0 else 0, np.uint32)
         depth_after = depth0
         opener_keys = None
     else:
@@ -342,6 +361,7 @@ def _check_grammar(places, kinds, state):
         level = depth0 + np.concatenate(([0], running[:-1]))  # open containers before each token
         if level.min() < 0 or depth_after < 0:
             raise Unsure("a closing bracket with nothing open")
+        state.deepest = max(state.deepest, int(level.max()), depth_after)
         # The container at a level is the last opener before the token that opened that level here,
         # or, if none did, the one open when the block began.
         opener_at = np.flatnonzero(opens)
@@ -353,11 +373,14 @@ def _check_grammar(places, kinds, state):
         opener_types = np.where(kinds[opener_at[order]] == OPEN_OBJ, IN_OBJECT, IN_ARRAY).astype(np.uint8)
         outer = np.concatenate(([ROOT], state.stack)).astype(np.uint8)
         container = outer[np.minimum(level, depth0)]
+        container_at = np.concatenate(([0], state.stack_at)).astype(np.uint32)[np.minimum(level, depth0)]
+        opener_places = (places[opener_at[order]] + lo).astype(np.uint32)
         if len(opener_at):
             found = np.searchsorted(opener_keys, (level << 32) | np.arange(len(kinds))) - 1
             valid = found >= 0
             valid[valid] = (opener_keys[found[valid]] >> 32) == level[valid]
             container[valid] = opener_types[found[valid]]
+            container_at[valid] = opener_places[found[valid]]
         else:
             valid = np.zeros(len(kinds), bool)
         # A level above the block's starting depth must have been opened in the block.
@@ -371,26 +394,30 @@ def _check_grammar(places, kinds, state):
     if not np.all(_ALLOWED_FLAT[pair]):
         raise Unsure("a token where the grammar does not allow it")
     state.prev = int(kinds[-1])
-    if opener_keys is not None:
-        low = min(int(level.min()), depth_after)
-        stack = state.stack[:low]
-        if depth_after > low:
-            wanted = np.arange(low + 1, depth_after + 1, dtype=np.int64)
-            last = np.searchsorted(opener_keys, (wanted << 32) | 0xFFFFFFFF, side="right") - 1
-            stack = np.concatenate((stack, opener_types[last]))
-        state.stack = stack
+    if opener_keys is None:
+        return container_at
+    low = min(int(level.min()), depth_after)
+    stack, stack_at = state.stack[:low], state.stack_at[:low]
+    if depth_after > low:
+        wanted = np.arange(low + 1, depth_after + 1, dtype=np.int64)
+        last = np.searchsorted(opener_keys, (wanted << 32) | 0xFFFFFFFF, side="right") - 1
+        stack = np.concatenate((stack, opener_types[last]))
+        stack_at = np.concatenate((stack_at, opener_places[last]))
+    state.stack, state.stack_at = stack, stack_at
+    return container_at
 
 
-def _collect_keys(keys, quotes, backslashes, lo, state, out):
+def _collect_keys(keys, objects, quotes, backslashes, lo, state, out):
     """Each key's span: from its opening quote to just after the next quote no backslash escapes."""
     at = np.searchsorted(quotes, keys) + 1
     complete = at < len(quotes)
     starts, ends = keys[complete], quotes[at[complete]] + 1
+    out.key_objects.append(objects[complete])
     out.key_starts.append((starts + lo).astype(np.uint32))
     out.key_ends.append((ends + lo).astype(np.uint32))
     out.key_escaped.append(np.searchsorted(backslashes, ends) > np.searchsorted(backslashes, starts))
     if not complete[-1]:
-        state.open_key = int(keys[-1]) + lo
+        state.open_key, state.open_key_object = int(keys[-1]) + lo, int(objects[-1])
 
 
 def _collect_structure(places, kinds, lo, state, out):
