@@ -1,8 +1,8 @@
 """Stage 1c: duplicate keys and the top-level landmarks, from every key's span.
 
 Each key gets a fingerprint of its object (where the object opens), its length, its first and its
-last eight bytes, read eight at a time; the fingerprints are sorted, and only keys whose fingerprints are equal are compared byte for byte
-in Python. Objects holding an escaped key (`"\\u0061"` is the key `"a"`) are checked by decoding
+last eight bytes, read eight at a time; the fingerprints are sorted, and only keys whose
+fingerprints are equal are compared byte for byte in Python. Objects holding an escaped key (`"\\u0061"` is the key `"a"`) are checked by decoding
 their keys, as JSON compares keys by their text.
 """
 import json
