@@ -40,8 +40,9 @@ const conditions = {
   end: () => settled() && +rows()[rows().length - 1].dataset.line === +$('viewer').dataset.lines - 1,
   hit: () => {
     const hit = document.querySelector('#rows .row.hit:not(.pending)');
-    return settled() && hit && +hit.dataset.line !== argument.before && hit.dataset.marked === argument.query
-      && hit.querySelector('mark') ? +hit.dataset.line : null;
+    const mark = hit && hit.querySelector('mark.current');
+    return settled() && mark && +hit.dataset.line !== argument.before
+      && mark.textContent.toLowerCase() === argument.query.toLowerCase() ? +hit.dataset.line : null;
   },
 };
 const check = conditions[condition];
