@@ -55,7 +55,7 @@ def test_every_hit_counted_is_stepped_to_and_marked_on_each_line_it_covers(clien
     seen, total = step_all(client, doc, q)
     assert len(seen) == total > 1
     text = raw.decode()
-    assert seen == [m.start() for m in re.finditer("(?=" + re.escape(q) + ")", text)]  # overlapping ones too
+    assert seen == [m.start() for m in re.finditer(re.escape(q), text)]  # each after the last, as editors count
     marked = marks_by_hit(rows(client, doc, q=q), seen)
     assert sorted(marked) == seen
     for hit in seen:
@@ -68,11 +68,32 @@ def test_every_hit_counted_is_stepped_to_and_marked_on_each_line_it_covers(clien
 
 
 def test_a_hit_across_two_lines_is_marked_on_both(client, post):
-    doc = post(b"[0,0,0]")
-    marked = marks_by_hit(rows(client, doc, q="0,0"), [1, 3])
-    assert marked == {1: [(1, "0,"), (2, "0")], 3: [(2, "0,"), (3, "0")]}
+    doc = post(b"[0,0,0,0,0]")
+    marked = marks_by_hit(rows(client, doc, q="0,0"), [1, 3, 5])
+    assert marked == {1: [(1, "0,"), (2, "0")], 5: [(3, "0,"), (4, "0")]}  # 3 is inside the first hit
     answer = client.get(f"/docs/{doc}/search", query_string={"q": "0,0", "at": 1}).get_json()
-    assert (answer["line"], answer["last_line"], answer["offset"], answer["end"]) == (2, 3, 3, 6)
+    assert (answer["line"], answer["last_line"], answer["offset"], answer["end"]) == (3, 4, 5, 8)
+    assert client.get(f"/docs/{doc}/count", query_string={"q": "0,0"}).get_json()["count"] == 2
+
+
+@pytest.mark.parametrize("zeros, counted", [(20_000, False), (200_000, True)])
+def test_hits_in_a_long_chain_of_overlapping_text_keep_the_count_s_phase(client, post, zeros, counted):
+    """Every "0,0" in a list of zeros overlaps the next; the hits are every other one, counted from the start.
+
+    Rows work that out from the last place no occurrence straddles, up to search.SYNC_BACK bytes back;
+    in a longer chain, from the hits a count remembered.
+    """
+    raw = b"[" + b",".join([b"0"] * zeros) + b"]"
+    doc = post(raw)
+    if counted:
+        assert client.get(f"/docs/{doc}/count", query_string={"q": "0,0"}).get_json()["count"] == zeros // 2
+    line = zeros * 3 // 4 + 1  # zero number `line` is on line `line`, at offset 2 * line - 1
+    middle = client.get(f"/docs/{doc}/rows", query_string={"line": line, "count": 6, "q": "0,0"}).get_json()
+    marked = marks_by_hit(middle["html"], range(len(raw)))
+    k = (line - 1) // 2  # hit k covers zeros 2k + 1 and 2k + 2, from offset 1 + 4k
+    assert sorted(marked) == [1 + 4 * n for n in range(k, k + 3)]
+    back = client.get(f"/docs/{doc}/search", query_string={"q": "0,0", "at": 1 + 4 * (k + 1), "dir": "prev"}).get_json()
+    assert back["offset"] == 1 + 4 * k
 
 
 def test_a_hit_spanning_into_a_folded_object_unfolds_it(client, post):
@@ -149,6 +170,7 @@ def test_marks_are_escaped(client, post):
     page = rows(client, doc, q="</")
     assert "<script>" not in page and "</mark> &" not in page
     assert page.count(">&lt;/</mark>") == 2
+    assert page.count("<mark") == 2
 
 
 @pytest.mark.parametrize("params, message", [
@@ -182,5 +204,5 @@ def test_a_hit_across_many_lines_of_a_deep_document_answers_at_once(client, post
     depth = 200_000
     doc = post(b"[" * depth + b"]" * depth)
     answer = client.get(f"/docs/{doc}/search", query_string={"q": "[" * 1024, "at": 50_000}).get_json()
-    assert (answer["offset"], answer["line"], answer["last_line"]) == (50_001, 50_001, 51_024)
-    assert answer["reveal"] == list(range(51_024))  # every opener above the hit's last line
+    assert (answer["offset"], answer["line"], answer["last_line"]) == (51_024, 51_024, 52_047)  # after the hit at 50,000
+    assert answer["reveal"] == list(range(52_047))  # every opener above the hit's last line

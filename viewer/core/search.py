@@ -1,11 +1,11 @@
 """Find text in a stored document: a scan of its bytes at C speed, block by block, never all at once.
 
-Matching ignores ASCII case and works on the text as written, so `\\u00e9` is found as typed. Every
-occurrence is a hit, overlapping ones too (`0,0` is in `0,0,0` twice): whether a place holds a hit
-then depends only on the bytes around it, so a row marks its hits without reading what comes before
-it, and the count, the marks and next/previous always agree. A hit is named by its byte offset.
+Matching ignores ASCII case and works on the text as written, so `\\u00e9` is found as typed. Hits
+do not overlap: reading from the start, each one begins after the last one ends (`0,0` is in
+`[0,0,0,0]` twice), as editors count. A hit is named by its byte offset. Rows ask which hits fall in
+their few bytes (`hits`): those come from the offsets a count remembered, or are worked out from a
+nearby place that no hit can straddle, so the count, the marks and next/previous always agree.
 """
-import re
 import threading
 from array import array
 from bisect import bisect_left, bisect_right
@@ -76,47 +76,76 @@ def find(doc, query: str, at: int, backwards: bool = False):
         return _from_known(known, at, backwards)
     lo, hi, keep = doc.body_start, doc.body_end, len(text) - 1
     if not backwards:
-        split = max(lo, at + 1) if at >= 0 else lo
-        found, wrapped = _first(doc, text, split, hi), False
-        if found is None and split > lo:  # wrap round: hits starting before the split, `at` itself included
-            found, wrapped = _first(doc, text, lo, min(hi, split + keep)), True
+        split = max(lo, at + len(text)) if at >= 0 else lo  # the next hit begins after this one ends
+        found, wrapped = (_first(doc, text, split, hi) if split < hi else None), False
+        if found is None and at >= 0:  # wrap round to the first hit, `at` itself when it is the only one
+            found, wrapped = _first(doc, text, lo, min(hi, at + len(text) + keep)), True
     else:
         split = min(hi, at) if at >= 0 else hi
-        found, wrapped = (_last(doc, text, lo, min(hi, split + keep)) if split > lo else None), False
+        found, wrapped = (_previous(doc, text, lo, split) if split > lo else None), False
         if found is None and at >= 0:
-            found, wrapped = _last(doc, text, lo, hi), True
+            found, wrapped = _previous(doc, text, lo, hi), True
     return found, wrapped
+
+
+# How far back `hits` looks for a place no occurrence straddles. Only text that repeats its own start
+# (`0,0` in a long list of zeros) chains occurrences further; there the offsets a count remembers decide.
+SYNC_BACK = 64 * 1024
 
 
 def hits(doc, text: bytes, start: int, end: int) -> list:
     """Offsets of the hits of `text` (a needle) that overlap the bytes `start`..`end`, in order."""
-    keep = len(text) - 1
-    lo, hi = max(doc.body_start, start - keep), min(doc.body_end, end + keep)
-    if not text or hi - lo < len(text):
+    size = len(text)
+    if not text:
         return []
-    data, found = doc.read(lo, hi).lower(), []
-    at = data.find(text)
+    known = _known_hits(doc, text)
+    if known is not None:
+        return list(known[bisect_left(known, start - size + 1):bisect_left(known, end)])
+    hi, back = min(doc.body_end, end + size - 1), 256
+    while True:  # a little before `start` is almost always enough; a chain of occurrences needs more
+        lo = max(doc.body_start, start - size + 1 - back)
+        data = doc.read(lo, hi).lower()
+        from_here = _unstraddled(data, text, max(0, start - size + 1 - lo))
+        if from_here > 0 or lo == doc.body_start or back >= SYNC_BACK:
+            break
+        back *= 16
+    found, at = [], data.find(text, from_here)
     while at >= 0 and lo + at < end:
-        found.append(lo + at)
-        at = data.find(text, at + 1)
+        if lo + at + size > start:
+            found.append(lo + at)
+        at = data.find(text, at + size)
     return found
 
 
-def _overlapping(pattern, text: bytes, needle: bytes) -> int:
-    return len(pattern.findall(text)) if pattern else text.count(needle)
+def _unstraddled(data: bytes, text: bytes, at: int) -> int:
+    """A place at or before `at` where no occurrence begins less than its length before: hits found from
+    there on, each after the last, are the ones a reading from the start finds."""
+    keep = len(text) - 1
+    while at > 0:
+        earlier = data.rfind(text, max(0, at - keep), at - 1 + len(text))
+        if earlier < 0:
+            break
+        at = earlier
+    return at
 
 
-def _pattern(needle: bytes):
-    """A pattern counting overlapping hits, for text whose start repeats at its end (`0,0`, `[[`); else None.
+def _bordered(needle: bytes) -> bool:
+    """Whether the text's start repeats at its end (`0,0`, `[[`): only such text has overlapping occurrences."""
+    return any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
 
-    Without such a border, hits cannot overlap and bytes.count, ten times faster, counts them all.
-    """
-    bordered = any(needle[:k] == needle[-k:] for k in range(1, len(needle)))
-    return re.compile(b"(?=" + re.escape(needle) + b")") if bordered else None
+
+def _previous(doc, text, lo, before):
+    """The last hit starting before `before`: the last occurrence, or the hit that straddles it."""
+    size = len(text)
+    last = _last(doc, text, lo, min(doc.body_end, before + size - 1))
+    if last is None:
+        return None
+    straddling = hits(doc, text, last, last + 1)
+    return straddling[-1] if straddling else last
 
 
 def count(doc, query: str) -> int | None:
-    """How many hits the text has; remembers their offsets when there are at most MAX_KNOWN.
+    """How many hits the text has (none overlapping); remembers their offsets when there are at most MAX_KNOWN.
 
     None when a search for other text in the same document began meanwhile: nobody waits for this
     count any more, and reading on would slow that search down (both need the interpreter's lock).
@@ -125,18 +154,28 @@ def count(doc, query: str) -> int | None:
     if not text:
         return 0
     _searching(_doc_key(doc), text)
-    keep, offsets, pattern = len(text) - 1, array("I"), _pattern(text)
+    keep, size, offsets, bordered = len(text) - 1, len(text), array("I"), _bordered(text)
+    resume = doc.body_start  # where the next hit may begin: after the last one ends
     for offset, data in doc.blocks(doc.body_start, doc.body_end, BLOCK):
         if _latest.get(_doc_key(doc)) != text:
             return None
         block = (carry + data).lower()
-        found = _overlapping(pattern, block, text)
         base = offset - len(carry)
-        if found and total < MAX_KNOWN:
-            at = block.find(text)
+        start = max(0, resume - base)
+        if bordered:  # occurrences may overlap: step from hit to hit, each after the last
+            found, at = 0, block.find(text, start)
+            while at >= 0:
+                found += 1
+                if len(offsets) <= MAX_KNOWN:
+                    offsets.append(base + at)
+                resume = base + at + size
+                at = block.find(text, at + size)
+        else:  # occurrences never overlap: every one is a hit, counted at C speed
+            found = block.count(text, start)
+            at = block.find(text, start) if found and total < MAX_KNOWN else -1
             while at >= 0 and len(offsets) <= MAX_KNOWN:
                 offsets.append(base + at)
-                at = block.find(text, at + 1)
+                at = block.find(text, at + size)
         total += found
         carry = block[-keep:] if keep else b""
     if total <= MAX_KNOWN:  # every hit is known: next and previous need no more reading

@@ -193,12 +193,13 @@
       });
   }
 
-  // Rows asked for before now are of another fold state or find text: drop them.
+  // Rows asked for before now are of another fold state or find text: drop them (or, with `keepShown`,
+  // show them until their new ones arrive: the same lines, only marked otherwise).
   function forgetRows(keepShown) {
     state.version++;
     if (!keepShown) forgetHeights(); // the rows are other lines now
-    stale = keepShown ? unmarked(cache) : new Map();
-    cache.clear();
+    stale = keepShown ? cache : new Map();
+    cache = new Map();
     inflight.clear();
   }
 
@@ -330,6 +331,7 @@
     hit = null;
     counted = null;
     forgetRows(true); // every row's marks change; the rows on screen stay, unmarked, until they come again
+    unmarked(stale);
   }
 
   // One search at a time: Enter pressed twice quickly steps twice, each step from the hit before it.
@@ -366,6 +368,9 @@
             if (c.ordinal && c.of && hit && hit.offset === at) hitNote = ordinalText(c);
             counted = c.of ? "" : c.count === 1 ? "1 match" : c.count.toLocaleString("en") + " matches";
             showFindStatus();
+            // Every hit is known now: rows marked before it, in a long run of text like 0,0,0,… where the
+            // server could not see far enough back, are asked for again and agree with the count.
+            if (c.of) { forgetRows(true); render(); }
           });
         };
         shown.then(countHits, countHits);

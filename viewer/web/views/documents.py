@@ -214,7 +214,7 @@ def find(doc_id):
     at = _offset_arg(doc)
     if at is None and request.args.get("at", "") == "" and request.args.get("line", "") not in ("", "-1"):
         line, starts = _int_arg("line", high=doc.line_count - 1), doc.index.starts
-        at = starts[line] if backwards else starts[line + 1] - 1
+        at = starts[line] if backwards else starts[line + 1] - size  # a hit ending where the next line starts
     offset, wrapped = search.find(doc, query, -1 if at is None else at, backwards)
     if offset is None:
         return jsonify({"line": None, "offset": None, "wrapped": False, "reveal": []})
