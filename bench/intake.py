@@ -7,6 +7,7 @@
 import argparse
 import http.client
 import json
+import sqlite3
 import statistics
 import sys
 import threading
@@ -58,10 +59,16 @@ def warm_up(viewer):
 
 
 def database_size(viewer) -> int:
-    """The database file and its write-ahead log. An empty database already takes about 5 MB (a 64 KiB
-    page per table, and the 4 MiB log kept so that a delete works on a full disk), so what a document
-    costs is the growth from before it."""
-    return viewer.db.stat().st_size + sum(p.stat().st_size for p in viewer.db.parent.glob("*-wal"))
+    """Bytes in the database's pages in use (its log's included, freed pages not). An empty database already
+    holds a 64 KiB page per table, so what a document costs is the growth from before it; the files' sizes
+    would also count the log, which grows while a document is written and shrinks back afterwards."""
+    db = sqlite3.connect(f"file:{viewer.db}?mode=ro", uri=True)
+    try:
+        pages, free, size = (db.execute(f"PRAGMA {name}").fetchone()[0]
+                             for name in ("page_count", "freelist_count", "page_size"))
+    finally:
+        db.close()
+    return (pages - free) * size
 
 
 def json_loads_seconds(raw) -> float:

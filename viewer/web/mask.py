@@ -31,7 +31,7 @@ def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = Fal
             rules.add(local[resource].standard, local[resource].custom)
         return rules.inherit(resource)
 
-    mask_document(doc_id, raw, index, rules_for, note=_note(missing))
+    mask_document(doc_id, raw, index, rules_for if found or local else None, note=_note(missing))
 
 
 def _allowed(source_url) -> bool:
