@@ -117,6 +117,9 @@ def _return_freed_memory_to_the_system():
         import ctypes
         libc = ctypes.CDLL("libc.so.6")
         libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD: blocks of 1 MiB or more are mapped, not heap
+        # M_ARENA_MAX: one heap for all threads. Each server thread otherwise gets its own, which keeps
+        # what the intake's many short-lived arrays freed: a 50 MB document took 2.6x its size, not 1.7x.
+        libc.mallopt(-8, 1)
     except (OSError, AttributeError):
         pass
 

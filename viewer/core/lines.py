@@ -70,7 +70,7 @@ def link(kinds, depth=None):
     matches_array, matches = new_array("I", count)
     parents_array, parents = new_array("I", count)
     parents.fill(NO_LINE)
-    brackets = np.flatnonzero(opener | closer).astype(np.int32 if count < (1 << 31) else np.int64)
+    brackets = _where(opener | closer, np.int32 if count < (1 << 31) else np.int64)
     if not len(brackets):
         return parents_array, matches_array
     is_closer = closer[brackets]
@@ -116,3 +116,13 @@ def link(kinds, depth=None):
 def _small(levels):
     """Levels as 16-bit integers when they fit: numpy sorts those stably by radix, several times faster."""
     return levels.astype(np.int16) if len(levels) and levels.max() < (1 << 15) else levels
+
+
+def _where(mask, dtype):
+    """np.flatnonzero(mask) as `dtype`, a million at a time: never a 64-bit array of them all."""
+    result, at, step = np.empty(np.count_nonzero(mask), dtype), 0, 1 << 20
+    for lo in range(0, len(mask), step):
+        found = np.flatnonzero(mask[lo:lo + step]) + lo
+        result[at:at + len(found)] = found
+        at += len(found)
+    return result

@@ -1,6 +1,6 @@
 """Stage 1a: the tokens of a JSON text, found by whole-array operations over its bytes (numpy).
 
-One pass over the bytes in blocks of 512 KiB, each block a handful of vectorised steps:
+One pass over the bytes in blocks of 256 KiB, each block a handful of vectorised steps:
 the quote and backslash masks, which quotes a backslash escapes (by the parity of its run),
 the in-string mask by a running parity of the remaining quotes, then the tokens outside
 strings: structural characters, strings (their opening quote) and atoms (numbers and
@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-BLOCK = 1 << 19  # bytes per block: its temporary arrays take about 20 times this
+BLOCK = 1 << 18  # bytes per block: its temporary arrays take about 15 times this, kept off the big arrays
 
 # Byte classes.
 # Ordered so that one comparison picks out a group: structural characters are LBRACE..COMMA_B,
@@ -87,37 +87,68 @@ class Tokens:
     def __init__(self):
         # Positions (uint32) and classes (uint8) of {, [, }, ], and commas, in order, leaving out the
         # brackets of empty containers (an empty container is a value on its member's line).
-        self.positions, self.classes = [], []
+        self.positions, self.classes = _Pieces(np.uint32), _Pieces(np.uint8)
         # Each key's opening quote and the byte after its closing quote.
-        self.key_starts, self.key_ends = [], []
+        self.key_starts, self.key_ends = _Pieces(np.uint32), _Pieces(np.uint32)
         # Whether a key may hold an escape (so must be decoded to be compared), and where its object opens.
-        self.key_escaped, self.key_objects = [], []
+        self.key_escaped, self.key_objects = _Pieces(bool), _Pieces(np.uint32)
         self.root_object = -1  # where the top-level object opens, if the document is one
         self.depth = 0  # the deepest nesting seen
 
-    # Each hands its pieces over joined, once: holding both the pieces and the whole would double them.
+    # Each hands its pieces over joined, once.
     def structure(self):
-        pieces, self.positions, self.classes = (self.positions, self.classes), [], []
-        return _joined(pieces[0], np.uint32), _joined(pieces[1], np.uint8)
+        return self.positions.joined(), self.classes.joined()
 
     def keys(self):
         """(starts, ends, escaped, objects) of every key."""
-        pieces = (self.key_starts, self.key_ends, self.key_escaped, self.key_objects)
-        self.key_starts, self.key_ends, self.key_escaped, self.key_objects = [], [], [], []
-        return (_joined(pieces[0], np.uint32), _joined(pieces[1], np.uint32), _joined(pieces[2], bool),
-                _joined(pieces[3], np.uint32))
+        return self.key_starts.joined(), self.key_ends.joined(), self.key_escaped.joined(), self.key_objects.joined()
 
 
-def _joined(pieces, dtype):
-    """The pieces in one array, each piece let go once copied (joining all at once held both)."""
-    result = np.empty(sum(len(p) for p in pieces), dtype)
-    at = 0
-    pieces.reverse()
-    while pieces:
-        piece = pieces.pop()
-        result[at:at + len(piece)] = piece
-        at += len(piece)
-    return result
+class _Pieces:
+    """What each block adds to one output array, kept in slabs of 1 MiB.
+
+    Small pieces kept one per block would sit on the heap between the blocks' temporary arrays,
+    which could then never be given back: the intake's peak memory grew by a third of the document.
+    Slabs are big enough to be mapped apart from the heap (see viewer.__main__).
+    """
+
+    def __init__(self, dtype):
+        self.dtype, self.slabs, self.filled = dtype, [], 0
+        self.SLAB = (1 << 20) // np.dtype(dtype).itemsize  # 1 MiB each
+
+    def append(self, values):
+        values = np.asarray(values, self.dtype)
+        while len(values):
+            if not self.slabs or self.filled == len(self.slabs[-1]):
+                self.slabs.append(np.empty(self.SLAB, self.dtype))
+                self.filled = 0
+            room = min(len(values), self.SLAB - self.filled)
+            self.slabs[-1][self.filled:self.filled + room] = values[:room]
+            self.filled += room
+            values = values[room:]
+
+    def pop_last(self):
+        """Take back the last item appended."""
+        self.filled -= 1
+        if self.filled == 0:
+            self.slabs.pop()
+            self.filled = len(self.slabs[-1]) if self.slabs else 0
+
+    def __len__(self):
+        return (len(self.slabs) - 1) * self.SLAB + self.filled if self.slabs else 0
+
+    def joined(self):
+        """All items in one array; the slabs are let go as they are copied."""
+        result = np.empty(len(self), self.dtype)
+        at, slabs = 0, self.slabs
+        self.slabs, self.filled = [], 0
+        slabs.reverse()
+        while slabs:
+            slab = slabs.pop()
+            take = min(len(slab), len(result) - at)
+            result[at:at + take] = slab[:take]
+            at += take
+        return result
 
 
 def tokenize(raw, start: int, end: int, block: int | None = None) -> Tokens:
@@ -423,8 +454,8 @@ def _collect_keys(keys, objects, quotes, backslashes, lo, state, out):
 def _collect_structure(places, kinds, lo, state, out):
     """Keep brackets and commas, leaving out an empty container's pair (its bracket tokens are adjacent)."""
     if state.last_was_open and kinds[0] in (CLOSE_OBJ, CLOSE_ARR):
-        last = out.positions[-1]
-        out.positions[-1], out.classes[-1] = last[:-1], out.classes[-1][:-1]
+        out.positions.pop_last()
+        out.classes.pop_last()
         places, kinds = places[1:], kinds[1:]
     if not len(kinds):
         state.last_was_open = False
