@@ -185,9 +185,16 @@ class _State:
             raise Unsure("the document ends where a value is still expected")
         
 
+# Bytes that end or change a string: a block inside a string without any is all string.
+_STRING_SPECIAL = np.zeros(256, bool)
+_STRING_SPECIAL[[ord('"'), ord("\\"), *range(0x20)]] = True
+
+
 def _block(buf, lo, hi, end, state, out):
     v = buf[lo:hi]
     size = hi - lo
+    if state.in_string and not state.escaped_first and not np.any(_STRING_SPECIAL[v]):
+        return  # the middle of a long string: nothing to check, no token, no state changes
     cls = _CLASS[v]
 
     # Escapes: in a run of backslashes every other one escapes the byte after it, starting with the first
