@@ -340,12 +340,19 @@ def _check_atoms(buf, starts, ends, odd_bytes):
     if not len(starts):
         return
     odd = np.zeros(len(starts), bool)
+    decimal = np.zeros(len(starts), bool)  # one point, between digits: 12.5, -0.25
     if len(odd_bytes):
         owner = np.searchsorted(starts, odd_bytes, side="right") - 1
         mine = (owner >= 0) & (odd_bytes < ends[np.maximum(owner, 0)])
         owner, odd_bytes = owner[mine], odd_bytes[mine]
         leading_minus = (odd_bytes == starts[owner]) & (buf[odd_bytes] == ord("-"))
-        odd[owner[~leading_minus]] = True
+        owner, odd_bytes = owner[~leading_minus], odd_bytes[~leading_minus]
+        odd[owner] = True
+        points = np.bincount(owner, minlength=len(starts))
+        alone = points[owner] == 1
+        point = owner[alone & (buf[odd_bytes] == ord(".")) & (odd_bytes + 1 < ends[owner])
+                      & (odd_bytes > starts[owner] + (buf[starts[owner]] == ord("-")))]
+        decimal[point] = True
     negative = buf[starts] == ord("-")
     count = (ends - starts) - negative
     first_digit = buf[np.minimum(starts + negative, len(buf) - 1)]
@@ -353,6 +360,13 @@ def _check_atoms(buf, starts, ends, odd_bytes):
     bad = ~odd & ((count < 1) | ((count > 1) & (first_digit == ord("0"))))
     if np.any(bad):
         raise Unsure("an integer with a leading zero, or a lone minus")
+    # A decimal: its only odd byte a point with digits on both sides; the same rule for its integer part.
+    whole = np.flatnonzero(decimal)
+    if len(whole):
+        second = buf[np.minimum(starts[whole] + negative[whole] + 1, len(buf) - 1)]
+        if np.any((first_digit[whole] == ord("0")) & (second != ord("."))):
+            raise Unsure("a decimal with a leading zero")
+        odd[whole] = False
     rest = np.flatnonzero(odd)
     if not len(rest):
         return
