@@ -92,9 +92,17 @@ class Index:
                 return cached
         result, matches, kinds = array("I"), self.matches, self.kinds
         line, end = parent + 1, matches[parent]
-        while line < end:
-            result.append(line)
-            line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
+        if end - line > 4096:
+            # A big container: its members are the lines whose parent it is, found in one pass (a closer's
+            # parent is its opener's, so closers of nested containers are left out by their kind).
+            lines = np.arange(line, end, dtype=np.uint32)
+            inside = (np.frombuffer(self.parents, np.uint32)[line:end] == parent) \
+                & ((np.frombuffer(kinds, np.uint8)[line:end] & KIND_MASK) != CLOSE)
+            result.frombytes(lines[inside].tobytes())
+        else:
+            while line < end:
+                result.append(line)
+                line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
         with self._lock:
             if result.itemsize * len(result) <= CHILDREN_CACHE_BYTES and parent not in self._children:
                 self._children[parent] = result  # a huge array's list is walked again
