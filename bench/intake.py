@@ -153,7 +153,7 @@ def p99(values):
 
 def measure(args):
     rows = []  # (measure, figure, ratio text, target text, passed)
-    sizes = [float(x) for x in args.sizes.split(",")]
+    sizes = [float(x) for x in args.sizes.split(",") if x]
     for size in sizes:
         raw = generate(int(size * MB))
         loads = min(json_loads_seconds(raw) for _ in range(2))
