@@ -481,8 +481,15 @@ def _collect_structure(places, kinds, lo, state, out):
     if not len(kinds):
         state.last_was_open = False
         return
+    brackets = kinds <= CLOSE_ARR
+    if not np.any(brackets):  # commas only, as in a long array of numbers
+        commas = np.flatnonzero(kinds == COMMA)
+        out.positions.append(places[commas] + lo)
+        out.classes.append(np.full(len(commas), COMMA, np.uint8))
+        state.last_was_open = False
+        return
     opens = (kinds == OPEN_OBJ) | (kinds == OPEN_ARR)
-    closes = (kinds == CLOSE_OBJ) | (kinds == CLOSE_ARR)
+    closes = brackets & ~opens
     empty_open = np.zeros(len(kinds), bool)
     empty_open[:-1] = opens[:-1] & closes[1:]
     empty = empty_open.copy()
