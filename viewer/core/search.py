@@ -13,8 +13,8 @@ from collections import OrderedDict
 
 from ..errors import ViewerError
 
-# Under the viewer's 1 MiB mmap threshold (see viewer.__main__): bigger pieces would each be mapped
-# and unmapped afresh, and their page faults more than doubled the time of a 100 MB search.
+# Well under the viewer's mmap threshold (see viewer.__main__): pieces that are mapped and unmapped
+# afresh each time had page faults that more than doubled the time of a 100 MB search.
 BLOCK = 512 * 1024
 # A hit is shown inside a window of its line (render.WINDOW_CONTEXT around it): the text must fit.
 MAX_QUERY = 1024
