@@ -281,9 +281,10 @@ def _block(buf, lo, hi, end, state, out):
 
     state.in_string = int(inside[-1])
     if state.open_key >= 0 and len(quotes):  # the first quote here closes a key begun before
+        key_end = int(quotes[0]) + lo + 1
         out.key_starts.append(np.array([state.open_key], np.uint32))
-        out.key_ends.append(np.array([quotes[0] + lo + 1], np.uint32))
-        out.key_escaped.append(np.ones(1, bool))  # spans blocks: compared by its decoded text
+        out.key_ends.append(np.array([key_end], np.uint32))
+        out.key_escaped.append(np.array([bytes(buf[state.open_key:key_end]).find(b"\\") >= 0]))
         out.key_objects.append(np.array([state.open_key_object], np.uint32))
         state.open_key = -1
     places = np.flatnonzero(tokens != NO_TOKEN)

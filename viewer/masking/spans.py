@@ -33,6 +33,7 @@ class Span:
 
 
 KEY_BYTES = 64 << 10
+BIG = 4096  # lines of an object above which `member` searches rather than reads every key
 # A member line's key: only the key is matched, not the value after it, which may be long.
 _KEY = re.compile(rb'[ \t\r\n]*+("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:')
 
@@ -72,6 +73,28 @@ class Reader:
             return {}
         return {self.key_name(c): c for c in self.index.children(opener)}
 
+    def member(self, opener, name):
+        """The line of the member `name` of an object, or None (the last, if given twice).
+
+        An object of more than BIG members is searched for the key's text rather than read whole:
+        the top level of a document can hold a million keys. (There, a key written with escapes,
+        such as "\\u0064ata", is not found.)
+        """
+        index = self.index
+        if opener is None or index.kind(opener) != OPEN_OBJECT:
+            return None
+        if index.matches[opener] - opener <= BIG:
+            return self.members(opener).get(name)
+        needle = json.dumps(name).encode()
+        start, end = index.starts[opener], index.starts[index.matches[opener]]
+        found, at = None, self.raw.find(needle, start, end)
+        while at >= 0:
+            line = bisect_right(index.starts, at) - 1
+            if index.parents[line] == opener and self.key_name(line) == name:
+                found = line
+            at = self.raw.find(needle, at + 1, end)
+        return found
+
     def scalar(self, line):
         if line is None or self.index.is_open(line):
             return None
@@ -92,9 +115,9 @@ def objects(reader):
     index = reader.index
     if index.line_count == 0 or index.kind(0) != OPEN_OBJECT:
         return []
-    found, top = [], reader.members(0)
+    found = []
     for name in ("data", "included"):
-        line = top.get(name)
+        line = reader.member(0, name)
         if line is None:
             continue
         if index.kind(line) == OPEN_OBJECT:
