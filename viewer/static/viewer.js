@@ -185,7 +185,9 @@
     var version = state.version, asked = ++shownAsked;
     return getJSON("/docs/" + docId + "/rows?" + params({ line: line, before: Math.max(0, before), count: BATCH }))
       .then(function (data) {
-        if (version !== state.version) return;
+        // The rows changed meanwhile (a find's count came in and remarks them): these are stale, but the
+        // line must still be shown, so ask again, unless another line was asked for since.
+        if (version !== state.version) return asked === shownAsked ? showLine(line, before) : undefined;
         store(data);
         if (asked !== shownAsked) { render(); return; }
         scrollToFirst(data.row - before);
