@@ -167,8 +167,8 @@ def measure(args):
             stored = database_size(viewer) - empty
             rows.append((f"{size:g} MB: database growth", f"{stored / MB:.1f} MB", f"{stored / len(raw):.2f}× the document",
                          "≤ 1.3×", stored <= 1.3 * len(raw)))
-    memory_raw = generate(int(args.memory_mb * MB))
-    for way, how in ways_in(memory_raw).items():
+    memory_raw = generate(int(args.memory_mb * MB)) if args.memory_mb else b""
+    for way, how in ways_in(memory_raw).items() if memory_raw else ():
         with ViewerProcess() as viewer:
             added = added_peak(viewer, lambda: whole_path(viewer, memory_raw, **how))
         rows.append((f"{args.memory_mb:g} MB by {way}: memory", f"{added / MB:.0f} MB",
@@ -218,7 +218,7 @@ def table(rows, markdown):
 def build_parser():
     parser = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100", help="Kustomer-shaped documents, MB (default 10,100)")
-    parser.add_argument("--memory-mb", type=float, default=50, help="document size for memory per way in (default 50)")
+    parser.add_argument("--memory-mb", type=float, default=50, help="document size for memory per way in; 0 skips (default 50)")
     parser.add_argument("--escapes", default="50,200", help="strings of escapes, MB (default 50,200)")
     parser.add_argument("--shapes", type=float, default=100, metavar="PERCENT",
                         help="awkward shapes at this percent of their full size; 0 skips them (default 100)")
