@@ -1,5 +1,4 @@
 """The storage budget: the oldest documents nobody kept make room, kept ones stay, other sites get a share."""
-import io
 
 import pytest
 

@@ -8,7 +8,7 @@ import re
 from bisect import bisect_left
 from functools import lru_cache
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import JsonLexer
 from pygments.token import STANDARD_TYPES, Error, Name, String
