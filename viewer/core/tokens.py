@@ -421,21 +421,27 @@ def _check_grammar(places, kinds, lo, state):
                            kind="stable")  # 16-bit integers sort by radix
         opener_keys = (opened_level[order] << 32) | opener_at[order]
         opener_types = np.where(kinds[opener_at[order]] == OPEN_OBJ, IN_OBJECT, IN_ARRAY).astype(np.uint8)
-        outer = np.concatenate(([ROOT], state.stack)).astype(np.uint8)
-        container = outer[np.minimum(level, depth0)]
-        container_at = np.concatenate(([0], state.stack_at)).astype(np.uint32)[np.minimum(level, depth0)]
         opener_places = (places[opener_at[order]] + lo).astype(np.uint32)
+        # The container changes only after a bracket: it is looked up for the first token after each
+        # (and the block's first), and repeated over the tokens up to the next bracket.
+        heads = np.concatenate(([0], np.flatnonzero(opens | closes) + 1))
+        lengths = np.diff(np.concatenate((heads, [len(kinds)])))
+        heads = np.minimum(heads, len(kinds) - 1)
+        head_level = level[heads]
+        outer = np.concatenate(([ROOT], state.stack)).astype(np.uint8)
+        head_container = outer[np.minimum(head_level, depth0)]
+        head_at = np.concatenate(([0], state.stack_at)).astype(np.uint32)[np.minimum(head_level, depth0)]
+        valid = np.zeros(len(heads), bool)
         if len(opener_at):
-            found = np.searchsorted(opener_keys, (level << 32) | np.arange(len(kinds))) - 1
+            found = np.searchsorted(opener_keys, (head_level << 32) | heads) - 1
             valid = found >= 0
-            valid[valid] = (opener_keys[found[valid]] >> 32) == level[valid]
-            container[valid] = opener_types[found[valid]]
-            container_at[valid] = opener_places[found[valid]]
-        else:
-            valid = np.zeros(len(kinds), bool)
+            valid[valid] = (opener_keys[found[valid]] >> 32) == head_level[valid]
+            head_container[valid] = opener_types[found[valid]]
+            head_at[valid] = opener_places[found[valid]]
         # A level above the block's starting depth must have been opened in the block.
-        if np.any(~valid & (level > depth0)):
+        if np.any(~valid & (head_level > depth0) & (lengths > 0)):
             raise Unsure("inconsistent nesting")
+        container, container_at = np.repeat(head_container, lengths), np.repeat(head_at, lengths)
     previous = np.concatenate(([state.prev], kinds[:-1]))
     keys = (kinds == STRING) & (container == IN_OBJECT) & ((previous == OPEN_OBJ) | (previous == COMMA))
     kinds[keys] = KEY
