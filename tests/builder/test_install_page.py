@@ -5,7 +5,7 @@ import pytest
 
 from bookmarklets.outputs import write_all
 from bookmarklets.pipeline import render_files
-from tests.support.browsers import wait_for
+from tests.support.browsers import no_alert, wait_for
 
 
 @pytest.fixture()
@@ -14,14 +14,6 @@ def page(default_build, tmp_path, chromium):
     url = (tmp_path / "index.html").as_uri()
     chromium.get(url)
     return url
-
-
-def no_alert(driver):
-    try:
-        driver.switch_to.alert
-    except Exception:
-        return True
-    return False
 
 
 def test_lists_every_bookmarklet_with_its_page_and_exact_href(chromium, page, default_build):

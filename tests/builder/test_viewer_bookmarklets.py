@@ -16,7 +16,7 @@ from bookmarklets.send_to_viewer import NOT_JSON
 from bookmarklets.viewer_messages import fetch_again, not_running, popup_blocked
 from tests.builder.running import chromium_run
 from tests.support import browsers
-from tests.support.browsers import wait_for
+from tests.support.browsers import no_alert, wait_for
 from tests.support.servers import LoopbackServer, Response
 
 API_PAGE = "https://acme.api.kustomerapp.com/v1/conversations/60aa1b2c3d4e5f6a7b8c9d0e"
@@ -100,14 +100,6 @@ def test_through_the_viewer_in_firefox(firefox, site, clean_viewer, viewer_build
     assert [r.path for r in clean_viewer.requests_to("/fetch")] == [fetch_path(clean_viewer, api)]
     time.sleep(SILENCE)
     assert len(firefox.window_handles) == 2 and firefox.get_url() == APP_PAGE
-
-
-def no_alert(driver):
-    try:
-        driver.switch_to.alert
-    except Exception:
-        return True
-    return False
 
 
 def test_through_the_viewer_alerts_like_the_plain_one(chromium, site, viewer_build):

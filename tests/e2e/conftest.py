@@ -53,6 +53,17 @@ def e2e_chromium(standin):
     browsers.quit_chromium(driver)
 
 
+@pytest.fixture(scope="module")
+def public_chromium(standin):
+    """Chromium that takes the Kustomer stand-in for a public site, as Kustomer is: a request from its pages
+    to a loopback address is then under Local Network Access rules, as it is for a support agent."""
+    driver = browsers.chromium(popup_blocking=True, extra_args=[
+        f"--host-resolver-rules=MAP *.kustomerapp.com:443 {standin.address}:443", "--ignore-certificate-errors",
+        f"--ip-address-space-overrides={standin.address}:443=public"])
+    yield driver
+    browsers.quit_chromium(driver)
+
+
 @pytest.fixture()
 def chromium(e2e_chromium):
     browsers.reset_chromium(e2e_chromium)

@@ -76,25 +76,6 @@ def stopped_viewer_port():
     return browsers.free_port()
 
 
-@pytest.fixture()
-def public_chromium(standin):
-    """Chromium that takes the Kustomer stand-in for a public site, as Kustomer is: a request from its pages
-    to a loopback address is then under Local Network Access rules, as it is for a support agent."""
-    driver = browsers.chromium(popup_blocking=True, extra_args=[
-        f"--host-resolver-rules=MAP *.kustomerapp.com:443 {standin.address}:443", "--ignore-certificate-errors",
-        f"--ip-address-space-overrides={standin.address}:443=public"])
-    yield driver
-    browsers.quit_chromium(driver)
-
-
-def click_send(driver, href):
-    driver.execute_script("document.getElementById('bookmark')?.remove();"
-                          "const a = document.createElement('a'); a.id = 'bookmark'; a.textContent = 'Send';"
-                          "a.style = 'position:fixed;left:0;bottom:0;z-index:2147483647;background:#fff';"
-                          "a.href = arguments[0]; document.body.append(a);", href)
-    driver.find_element("id", "bookmark").click()
-
-
 def test_a_stopped_viewer_is_named_and_a_second_click_after_starting_it_delivers(kustomer, public_chromium,
                                                                                 stopped_viewer_port, tmp_path):
     driver = public_chromium
@@ -104,7 +85,7 @@ def test_a_stopped_viewer_is_named_and_a_second_click_after_starting_it_delivers
     driver.get(API_PAGE)
     assert driver.execute_script("return isSecureContext")
     page = driver.current_window_handle
-    click_send(driver, href)
+    browsers.click_as_bookmark(driver, href, "Send", edge="bottom")
     alert = wait_for(lambda: driver.switch_to.alert, message="the alert that the viewer is not running")
     assert alert.text == not_running(url)
     assert f"nothing answers at {url}" in alert.text and f"python -m viewer --port {stopped_viewer_port}" in alert.text
@@ -116,7 +97,7 @@ def test_a_stopped_viewer_is_named_and_a_second_click_after_starting_it_delivers
         assert driver.execute_async_script(
             "fetch(arguments[0], {mode: 'no-cors'}).then(() => arguments[1]('answered'), () => arguments[1]('refused'))",
             f"{viewer.url}/ping") == "refused"
-        click_send(driver, href)  # the same page, not reloaded: it still has its JSON
+        browsers.click_as_bookmark(driver, href, "Send", edge="bottom")  # the same page, not reloaded: it still has its JSON
         wait_for(lambda: len(driver.window_handles) == 2, message="the viewer's tab")
         driver.switch_to.window(next(h for h in driver.window_handles if h != page))
         doc_url = wait_for(lambda: DOC_PAGE.match(driver.current_url) and driver.current_url, 15,

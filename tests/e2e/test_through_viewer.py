@@ -38,15 +38,6 @@ def raw_of(doc_url):
         return response.read()
 
 
-@pytest.fixture(scope="module")
-def public_chromium(standin):
-    driver = browsers.chromium(popup_blocking=True, extra_args=[
-        f"--host-resolver-rules=MAP *.kustomerapp.com:443 {standin.address}:443", "--ignore-certificate-errors",
-        f"--ip-address-space-overrides={standin.address}:443=public"])
-    yield driver
-    browsers.quit_chromium(driver)
-
-
 @pytest.fixture()
 def chromium(public_chromium):
     browsers.reset_chromium(public_chromium)
@@ -70,13 +61,16 @@ def set_pref(client, script, *args):
         client.execute_script(script, script_args=list(args))
 
 
+def answer_slowly(kustomer):
+    """The stand-in answers the API URL after 6 s: longer than the bookmarklet gives a silent tab."""
+    def slowly(request):
+        time.sleep(6)
+        return kustomer.document(request)
+    kustomer.override(API_URL, slowly)
+
+
 def click_in_chromium(driver, href):
-    """A link of the test's own, above everything on the page: WebDriver's click on it is a user's click."""
-    driver.execute_script("document.getElementById('bookmark')?.remove();"
-                          "const a = document.createElement('a'); a.id = 'bookmark'; a.textContent = 'Open';"
-                          "a.style = 'position:fixed;left:0;top:0;z-index:2147483647;background:#fff';"
-                          "a.href = arguments[0]; document.body.append(a);", href)
-    driver.find_element("id", "bookmark").click()
+    browsers.click_as_bookmark(driver, href)
 
 
 def click_in_firefox(client, href):
@@ -85,14 +79,6 @@ def click_in_firefox(client, href):
         client.execute_script(
             "Services.wm.getMostRecentWindow('navigator:browser').openTrustedLinkIn(arguments[0], 'current',"
             " {allowPopups: true, allowInheritPrincipal: true})", script_args=[href])
-
-
-def no_alert_in_chromium(driver):
-    try:
-        driver.switch_to.alert
-    except Exception:
-        return True
-    return False
 
 
 def chromium_lands_on_the_document(driver, page):
@@ -107,7 +93,7 @@ def stays_open_without_an_alert(driver, page, tab):
     time.sleep(SILENCE)
     assert tab in driver.window_handles
     driver.switch_to.window(page)
-    assert no_alert_in_chromium(driver) and driver.current_url == APP_PAGE
+    assert browsers.no_alert(driver) and driver.current_url == APP_PAGE
     driver.switch_to.window(tab)
 
 
@@ -125,10 +111,7 @@ def test_chromium_conversation_through_the_viewer(kustomer, viewer, bookmarklets
 
 
 def test_chromium_waits_for_a_slow_fetch_and_says_what_it_waits_for(kustomer, viewer, bookmarklets, chromium):
-    def slowly(request):
-        time.sleep(6)  # longer than the bookmarklet gives a silent tab
-        return kustomer.document(request)
-    kustomer.override(API_URL, slowly)
+    answer_slowly(kustomer)
     chromium.get(APP_PAGE)
     page = chromium.current_window_handle
     click_in_chromium(chromium, through_viewer(bookmarklets, viewer, "Conversation"))
@@ -173,10 +156,7 @@ def test_firefox_conversation_through_the_viewer(kustomer, viewer, bookmarklets,
 
 
 def test_firefox_waits_for_a_slow_fetch_and_says_what_it_waits_for(kustomer, viewer, bookmarklets, firefox):
-    def slowly(request):
-        time.sleep(6)  # longer than the bookmarklet gives a silent tab
-        return kustomer.document(request)
-    kustomer.override(API_URL, slowly)
+    answer_slowly(kustomer)
     firefox.navigate(APP_PAGE)
     click_in_firefox(firefox, through_viewer(bookmarklets, viewer, "Conversation"))
     wait_for(lambda: len(firefox.window_handles) == 2, message="the viewer's tab")

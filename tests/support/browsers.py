@@ -158,3 +158,22 @@ def wait_for(predicate, timeout=10.0, interval=0.05, message="condition"):
             last_error = exc
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {message}" + (f": {last_error}" if last_error else ""))
+
+
+def no_alert(driver) -> bool:
+    """Whether a Selenium-driven browser shows no alert."""
+    try:
+        driver.switch_to.alert
+    except Exception:
+        return True
+    return False
+
+
+def click_as_bookmark(driver, href, text="Open", edge="top"):
+    """Click `href` as a user clicks a bookmark: a link of the test's own, above everything on the page at
+    its `edge` (top or bottom), clicked by WebDriver, which is a user's click (pop-up blockers let it by)."""
+    driver.execute_script("document.getElementById('bookmark')?.remove();"
+                          "const a = document.createElement('a'); a.id = 'bookmark'; a.textContent = arguments[1];"
+                          "a.style = 'position:fixed;left:0;' + arguments[2] + ':0;z-index:2147483647;background:#fff';"
+                          "a.href = arguments[0]; document.body.append(a);", href, text, edge)
+    driver.find_element("id", "bookmark").click()
