@@ -10,10 +10,11 @@ from array import array
 
 import numpy as np
 
-from .tokens import CLOSE_ARR, CLOSE_OBJ, COMMA as COMMA_TOKEN, OPEN_ARR, OPEN_OBJ
+from .tokens import CLOSE_ARR, CLOSE_OBJ, COMMA as COMMA_TOKEN, OPEN_ARR, OPEN_OBJ, small_levels
 
+# A line's kind (the low bits) and flags; the index's arrays and everything that reads them use these.
 MEMBER, OPEN_OBJECT, OPEN_ARRAY, CLOSE = 0, 1, 2, 3
-COMMA = 0x40
+KIND_MASK, COMMA, DUPLICATE = 0x03, 0x40, 0x80
 NO_LINE = 0xFFFFFFFF
 
 
@@ -75,7 +76,7 @@ def link(kinds, depth=None):
         return parents_array, matches_array
     is_closer = closer[brackets]
     del opener, closer
-    bracket_level = _small(level[brackets])
+    bracket_level = small_levels(level[brackets])
     del level
     open_lines = brackets[~is_closer]
     open_level = bracket_level[~is_closer]
@@ -89,7 +90,7 @@ def link(kinds, depth=None):
     del paired
 
     # Parents of openers: the last opener before each whose level is one less.
-    by_level = np.argsort(_small(open_level), kind="stable")
+    by_level = np.argsort(small_levels(open_level), kind="stable")
     keys = (open_level[by_level].astype(np.int64) << 32) | open_lines[by_level].astype(np.int64)
     found = np.searchsorted(keys, ((open_level.astype(np.int64) - 1) << 32) | open_lines.astype(np.int64)) - 1
     del keys
@@ -112,10 +113,6 @@ def link(kinds, depth=None):
         parents[brackets[lo]:brackets[hi] if hi < len(brackets) else count] = np.repeat(after[lo:hi], lengths[lo:hi])
     parents[open_lines] = opener_parent
     return parents_array, matches_array
-
-def _small(levels):
-    """Levels as 16-bit integers when they fit: numpy sorts those stably by radix, several times faster."""
-    return levels.astype(np.int16) if len(levels) and levels.max() < (1 << 15) else levels
 
 
 def _where(mask, dtype):

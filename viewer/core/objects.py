@@ -5,7 +5,7 @@ Nothing here parses the whole document: a question about an object reads only it
 import json
 
 from .render import read_lines
-from .scan import NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from .lines import NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 
 MAX_MEMBERS = 1000
 

@@ -3,7 +3,7 @@ import json
 import re
 
 from .render import read_lines
-from .scan import OPEN_ARRAY
+from .lines import OPEN_ARRAY
 
 IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 

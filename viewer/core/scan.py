@@ -23,12 +23,8 @@ from dataclasses import dataclass, field
 
 from ..errors import DocumentError
 from .keys import find_duplicates
-from .lines import build_lines
+from .lines import CLOSE, COMMA, DUPLICATE, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT, build_lines
 from .tokens import Unsure, tokenize
-
-MEMBER, OPEN_OBJECT, OPEN_ARRAY, CLOSE = 0, 1, 2, 3
-KIND_MASK, COMMA, DUPLICATE = 0x03, 0x40, 0x80
-NO_LINE = 0xFFFFFFFF
 
 _WS = rb"[ \t\n\r]*+"
 # Possessive (*+): a string has one way to match, and without them the regex engine kept a

@@ -77,6 +77,11 @@ _LITERALS = (b"true", b"false", b"null")
 _MAX_ODD_ATOMS = 20000
 
 
+def small_levels(levels):
+    """Levels as 16-bit integers when they fit: numpy sorts those stably by radix, several times faster."""
+    return levels.astype(np.int16) if len(levels) and levels.max() < (1 << 15) else levels
+
+
 class Unsure(Exception):
     """This pass cannot vouch for the document; the line-by-line scanner decides."""
 
@@ -183,7 +188,8 @@ class _State:
             _check_atom(buf, self.atom_start, end)
         if not _ALLOWED[ROOT, self.prev, END]:
             raise Unsure("the document ends where a value is still expected")
-        
+        out.depth = self.deepest
+
 
 # Bytes that end or change a string: a block inside a string without any is all string.
 _STRING_SPECIAL = np.zeros(256, bool)
@@ -291,7 +297,6 @@ def _block(buf, lo, hi, end, state, out):
     if state.prev == BEGIN and kinds[0] == OPEN_OBJ:
         out.root_object = int(places[0]) + lo
     objects = _check_grammar(places, kinds, lo, state)
-    out.depth = max(out.depth, state.deepest)
     is_key = kinds == KEY
     if np.any(is_key):
         _collect_keys(places[is_key], objects[is_key], quotes, backslashes, lo, state, out)
@@ -416,9 +421,7 @@ def _check_grammar(places, kinds, lo, state):
         # or, if none did, the one open when the block began.
         opener_at = np.flatnonzero(opens)
         opened_level = level[opener_at] + 1
-        small = len(opened_level) and opened_level.max() < (1 << 15)
-        order = np.argsort(opened_level.astype(np.int16) if small else opened_level,
-                           kind="stable")  # 16-bit integers sort by radix
+        order = np.argsort(small_levels(opened_level), kind="stable")
         opener_keys = (opened_level[order] << 32) | opener_at[order]
         opener_types = np.where(kinds[opener_at[order]] == OPEN_OBJ, IN_OBJECT, IN_ARRAY).astype(np.uint8)
         opener_places = (places[opener_at[order]] + lo).astype(np.uint32)

@@ -1,7 +1,7 @@
 """The exact bytes of one value: what "Copy value" puts on the clipboard."""
 import re
 
-from .scan import OPEN_ARRAY, OPEN_OBJECT
+from .lines import OPEN_ARRAY, OPEN_OBJECT
 
 _KEY = re.compile(rb'[ \t\r\n]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[ \t\r\n]*:[ \t\r\n]*)?')
 _HEAD = 1 << 20  # enough of a line to see past its key

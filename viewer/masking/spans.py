@@ -9,8 +9,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ..core.render import _LINE, LineText
-from ..core.scan import MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from ..core.render import _LINE, LineText, _decode_string
+from ..core.lines import MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from ..kustomer.metadata import resource_for
 from .formats import mask
 
@@ -58,15 +58,7 @@ class Reader:
         """
         start, end = self.index.starts[line], self.index.starts[line + 1]
         m = _KEY.match(self.raw, start, min(end, start + KEY_BYTES))
-        if m is None:
-            return None
-        key = m.group(1)
-        if b"\\" not in key:
-            return key[1:-1].decode("utf-8", "replace")
-        try:
-            return json.loads(key)
-        except ValueError:
-            return None
+        return _decode_string(m.group(1).decode("utf-8", "replace")) if m else None
 
     def members(self, opener) -> dict:
         if opener is None or self.index.kind(opener) != OPEN_OBJECT:

@@ -18,7 +18,7 @@ from ...core.values import value_span
 from ...core.landmarks import landmark_values
 from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
-from ...core.scan import NO_LINE
+from ...core.lines import NO_LINE
 from ...errors import ViewerError
 from ...kustomer.annotations import Annotations
 from ...kustomer.links import page_links
