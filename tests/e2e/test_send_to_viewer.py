@@ -49,7 +49,11 @@ def test_chromium_sends_the_exact_json(kustomer, viewer, bookmarklets, chromium)
     # The page was read with the browser's session; only the viewer's metadata requests carry its key.
     assert all("Authorization" not in r.headers for r in kustomer.api_requests()
                if not r.path.startswith("/v1/metadata/"))
-    assert "Loyalty Tier" in [label.text for label in chromium.find_elements("css selector", ".attr-label")]
+    # Read in one script: the rows are drawn again when find's count comes in, which makes elements
+    # looked up one by one go stale between the lookup and the read.
+    labels = chromium.execute_script(
+        "return Array.from(document.querySelectorAll('.attr-label')).map(function (l) { return l.textContent; })")
+    assert "Loyalty Tier" in labels
 
 
 def test_firefox_sends_the_exact_json_from_its_json_viewer(kustomer, viewer, bookmarklets, firefox):
