@@ -1,5 +1,7 @@
 """The viewer as the benchmark runs it: a fresh process per document, its POST timed, its memory read."""
 import http.client
+import json
+import urllib.request
 import shutil
 import tempfile
 import time
@@ -20,7 +22,18 @@ class ViewerProcess(viewer_process.ViewerProcess):
         except RuntimeError as exc:
             shutil.rmtree(self.directory, ignore_errors=True)
             raise BenchError(str(exc)) from None
+        self.wait_for_compiled_index()
         self.baseline = self.memory()["VmRSS"]
+
+    def wait_for_compiled_index(self, timeout=300):
+        """A viewer that has been running indexes with its compiled pass: wait until this one does too."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(self.url + "/ping", timeout=10) as response:
+                if json.load(response).get("index") == "compiled":
+                    return
+            time.sleep(0.1)
+        raise BenchError(f"the viewer's compiled index was not ready after {timeout} s; see its log")
 
     def timed_post(self, raw: bytes) -> tuple[float, str]:
         """(seconds from sending the body to the 303, the document page's URL)."""

@@ -16,6 +16,12 @@ for _name in ("KUSTOMER_API_KEY", "KUSTOMER_API_KEY_FILE"):
     os.environ.pop(_name, None)
 
 
+def pytest_sessionstart(session):
+    """Build the viewer's compiled index once, first: the viewers the tests start then load it from its cache."""
+    from viewer.core import compiled
+    compiled.wait(600)
+
+
 @pytest.fixture(scope="session")
 def certificates(tmp_path_factory):
     return make_certificates(tmp_path_factory.mktemp("tls"))

@@ -161,8 +161,11 @@ def serve(args) -> int:
         from .kustomer.upstream import KEY_FILE_VARIABLE
         os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
 
+    from .core import compiled
     from .masking import rules
     from .web.app import create_app
+
+    compiled.warm_up()  # the compiled index, built (or loaded from its cache) while the viewer starts
 
     try:
         masking_rules = rules.load(args.masking) if args.masking else {}

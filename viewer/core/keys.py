@@ -33,7 +33,7 @@ def find_duplicates(raw, key_starts, key_ends, key_escaped, key_objects, root_ob
     return key_starts[duplicate], _landmarks(raw, key_objects, key_starts, key_ends, key_escaped, root_object)
 
 
-def _key_text(raw, start, end, escaped=True) -> bytes:
+def key_text(raw, start, end, escaped=True) -> bytes:
     text = bytes(raw[start:end])
     if escaped and b"\\" in text:
         text = b'"' + json.loads(text).encode("utf-8", "surrogatepass") + b'"'
@@ -43,7 +43,7 @@ def _key_text(raw, start, end, escaped=True) -> bytes:
 def _decoded_duplicates(raw, which, key_starts, key_ends, parent, duplicate):
     seen = {}
     for i in which:
-        text = _key_text(raw, int(key_starts[i]), int(key_ends[i]))
+        text = key_text(raw, int(key_starts[i]), int(key_ends[i]))
         keys = seen.setdefault(int(parent[i]), set())
         if text in keys:
             duplicate[i] = True
@@ -78,7 +78,7 @@ def _plain_duplicates(raw, decoded, key_starts, key_ends, parent, duplicate):
         candidates = candidates[~decoded[candidates]]
     seen = set()
     for i in candidates:  # in line order, so the first of equal keys is the one not marked
-        key = (int(parent[i]), _key_text(raw, int(key_starts[i]), int(key_ends[i]), escaped=False))
+        key = (int(parent[i]), key_text(raw, int(key_starts[i]), int(key_ends[i]), escaped=False))
         if key in seen:
             duplicate[i] = True
         else:
@@ -126,7 +126,7 @@ def _landmarks(raw, key_objects, key_starts, key_ends, key_escaped, root_object)
     candidates = np.flatnonzero((key_objects == root_object) & (((length == 6) | (length == 7)) | key_escaped))
     found = {}
     for i in candidates:
-        name = _key_text(raw, int(key_starts[i]), int(key_ends[i]))[1:-1]
+        name = key_text(raw, int(key_starts[i]), int(key_ends[i]))[1:-1]
         if name in (b"links", b"meta"):
             found[name.decode()] = int(key_starts[i])
     return found

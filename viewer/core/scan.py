@@ -22,7 +22,8 @@ from array import array
 from dataclasses import dataclass, field
 
 from ..errors import DocumentError
-from .keys import find_duplicates
+from . import compiled
+from .keys import find_duplicates, key_text
 from .lines import CLOSE, COMMA, DUPLICATE, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT, build_lines
 from .tokens import Unsure, tokenize
 
@@ -46,6 +47,8 @@ _NUMBER_RE = re.compile(_NUMBER)
 _WORD = re.compile(rb"[A-Za-z0-9_.+-]+")
 
 BOM = b"\xef\xbb\xbf"
+WAIT_FOR_COMPILED = 8 << 20
+COMPILE_TIMEOUT = 60
 # Prefixes that APIs put before JSON so that a <script> tag cannot run it.
 GUARDS = ((b")]}',", ")]}',"), (b")]}'", ")]}'"), (b"while(1);", "while(1);"), (b"for(;;);", "for(;;);"))
 
@@ -90,6 +93,46 @@ def scan(raw) -> Scan:
 
 
 def _index_whole(raw, out: Scan):
+    """Index a document by the compiled pass when it is ready, else by whole-array passes; Unsure if it can't vouch."""
+    # A big document waits for the compiled pass (it loads from its cache in under a second after the
+    # first start); a small one is done by the whole-array pass sooner than the wait.
+    if compiled.ready() or (len(raw) >= WAIT_FOR_COMPILED and compiled.wait(COMPILE_TIMEOUT)):
+        _index_compiled(raw, out)
+    else:
+        _index_arrays(raw, out)
+
+
+def _index_compiled(raw, out: Scan):
+    out.starts, out.kinds, out.parents, out.matches, out.landmarks, escaped = compiled.index_lines(
+        raw, out.body_start, out.body_end)
+    for opener in escaped:
+        _compare_decoded(raw, out, opener)
+    kinds = np.frombuffer(out.kinds, np.uint8)
+    out.duplicates = [int(line) for line in np.flatnonzero(kinds & DUPLICATE)[:1000]]
+
+
+_KEY_AT = re.compile(_WS + rb"(" + _STRING + rb")")
+
+
+def _compare_decoded(raw, out: Scan, opener: int):
+    """Mark the duplicate keys of an object holding an escaped key, comparing them by their text."""
+    parents, kinds = np.frombuffer(out.parents, np.uint32), np.frombuffer(out.kinds, np.uint8)
+    first = opener + 1
+    members = np.flatnonzero((parents[first:out.matches[opener]] == opener)
+                             & (kinds[first:out.matches[opener]] & 0x03 != CLOSE)) + first
+    seen = set()
+    for line in members.tolist():
+        key = _KEY_AT.match(raw, out.starts[line])
+        text = key_text(raw, key.start(1), key.end(1))
+        if text in seen:
+            kinds[line] |= DUPLICATE
+        else:
+            seen.add(text)
+        if opener == 0 and text in (b'"links"', b'"meta"'):
+            out.landmarks[text[1:-1].decode()] = line
+
+
+def _index_arrays(raw, out: Scan):
     """Index a document by whole-array passes (tokens, lines, keys); raise Unsure if it can't vouch for it."""
     found = tokenize(raw, out.body_start, out.body_end)
     # Duplicate keys first: the keys' arrays are let go before the line index is built beside them.

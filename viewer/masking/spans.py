@@ -33,7 +33,7 @@ class Span:
 
 
 KEY_BYTES = 64 << 10
-BIG = 4096  # lines of an object above which `member` searches rather than reads every key
+BIG = 4096  # members of an object above which `member` searches rather than reads every key
 # A member line's key: only the key is matched, not the value after it, which may be long.
 _KEY = re.compile(rb'[ \t\r\n]*+("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:')
 
@@ -75,8 +75,14 @@ class Reader:
         index = self.index
         if opener is None or index.kind(opener) != OPEN_OBJECT:
             return None
-        if index.matches[opener] - opener <= BIG:
-            return self.members(opener).get(name)
+        # Member by member, stepping over each container: a few members can span 100 MB.
+        line, stop, found = opener + 1, index.matches[opener], None
+        for _ in range(BIG):
+            if line >= stop:
+                return found
+            if self.key_name(line) == name:
+                found = line
+            line = index.matches[line] + 1 if index.is_open(line) else line + 1
         needle = json.dumps(name).encode()
         start, end = index.starts[opener], index.starts[index.matches[opener]]
         found, at = None, self.raw.find(needle, start, end)
