@@ -10,6 +10,7 @@ Like the whole-array pass (tokens.py), it only vouches: a document it cannot acc
 the line-by-line scanner, which words the error and places it. Objects holding an escaped key are
 left for keys.py to compare decoded, since JSON compares keys by their text.
 """
+import functools
 import logging
 import threading
 
@@ -23,7 +24,7 @@ MAX_ESCAPED_OBJECTS = 1024  # objects with an escaped key that keys.py compares;
 log = logging.getLogger(__name__)
 # The functions that are compiled; until then they are plain Python, and nothing calls them.
 _KERNEL = ("skip_ws", "string_end", "digits", "number_end", "word_end", "is_word", "key_hash", "same_bytes", "grow",
-           "mark_duplicates", "index")
+           "mark_duplicates", "index", "named_members")
 _TRUE, _FALSE, _NULL = (np.frombuffer(w, np.uint8) for w in (b"true", b"false", b"null"))
 _LINKS, _META = np.frombuffer(b'"links"', np.uint8), np.frombuffer(b'"meta"', np.uint8)
 
@@ -296,6 +297,31 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
 
 
 
+def named_members(raw, starts, kinds, matches, opener, names, bounds, found):
+    """The last member line of object `opener` with each key (`names[bounds[i]:bounds[i + 1]]`, quoted), or -1.
+
+    False, with `found` unfinished, when a key holds an escape: it must be compared decoded.
+    """
+    for i in range(len(found)):
+        found[i] = -1
+    line, stop = opener + 1, matches[opener]
+    while line < stop:
+        end = starts[line + 1]
+        p = skip_ws(raw, starts[line], end)
+        q = p + 1
+        while q < end and raw[q] != 34:
+            if raw[q] == 92:
+                return False
+            q += 1
+        q += 1
+        for i in range(len(found)):
+            if is_word(raw, p, q, names[bounds[i]:bounds[i + 1]]):
+                found[i] = line
+        kind = kinds[line] & 0x03
+        line = matches[line] + 1 if kind == OPEN_OBJECT or kind == OPEN_ARRAY else line + 1
+    return True
+
+
 def line_bound(buf, start, end) -> int:
     """At most how many lines the text has: one more than its commas and brackets, in strings or not.
 
@@ -340,7 +366,8 @@ def _build():
         globals()[name] = numba.njit(nogil=True, cache=True, boundscheck=False)(globals()[name])
     sample = b'{"a": [1, "x", {}], "a": null}'
     try:
-        index_lines(sample, 0, len(sample))
+        starts, kinds, _, matches, _, _ = index_lines(sample, 0, len(sample))
+        assert Members(sample, starts, kinds, matches).named(0, ("a",)) == {"a": 6}
     except Exception:  # a kernel that cannot be built leaves the whole-array pass to do the work
         log.exception("the compiled index could not be built: documents are indexed by the whole-array pass")
         return
@@ -376,3 +403,34 @@ def index_lines(raw, start: int, end: int):
         del array_[length:]  # lines known only now: the bound counted brackets and commas inside strings too
     landmarks = {name: int(line) for name, line in zip(("links", "meta"), landmark_lines) if line >= 0}
     return (*arrays, landmarks, [int(line) for line in escaped[:escaped_count]])
+
+
+class Members:
+    """Members of a document's objects by key, looked up by the compiled pass (masking reads thousands)."""
+
+    def __init__(self, raw, starts, kinds, matches):
+        self.raw = np.frombuffer(raw, np.uint8)
+        self.raw.flags.writeable = False  # the kernel's signature
+        self.starts, self.kinds = np.frombuffer(starts, np.uint32), np.frombuffer(kinds, np.uint8)
+        self.matches = np.frombuffer(matches, np.uint32)
+
+    def named(self, opener: int, names: tuple):
+        """{name: line} of the members of `opener` with these keys (the last of each), or None when a key
+        of it is written with escapes or a name is not plain text, so the caller must compare decoded."""
+        encoded = _encoded(names)
+        if encoded is None:
+            return None
+        text, bounds = encoded
+        found = np.empty(len(names), np.int64)
+        if not named_members(self.raw, self.starts, self.kinds, self.matches, opener, text, bounds, found):
+            return None
+        return {name: int(line) for name, line in zip(names, found) if line >= 0}
+
+
+@functools.lru_cache(maxsize=256)
+def _encoded(names: tuple):
+    if any(c in '"\\' or ord(c) < 0x20 for name in names for c in name):
+        return None
+    quoted = [f'"{name}"'.encode() for name in names]
+    bounds = np.cumsum([0] + [len(q) for q in quoted]).astype(np.int64)
+    return np.frombuffer(b"".join(quoted), np.uint8), bounds

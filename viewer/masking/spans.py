@@ -9,8 +9,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from ..core import compiled
 from ..core.render import _LINE, LineText, _decode_string
-from ..core.lines import MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from ..core.lines import KIND_MASK, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from ..kustomer.metadata import resource_for
 from .formats import mask
 
@@ -19,6 +20,7 @@ from .formats import mask
 VALUE_KEYS = {"emails": "email", "sharedEmails": "email", "phones": "phone", "sharedPhones": "phone",
               "externalIds": "externalId", "socials": "username", "sharedSocials": "username"}
 KUSTOMER_MASK = re.compile(rb'"isMasked"')
+_NUMBER_START = frozenset(b"-0123456789"[i:i + 1] for i in range(11))
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Reader:
 
     def __init__(self, raw, index):
         self.raw, self.index = raw, index
+        self._compiled = None
 
     def line(self, line) -> bytes:
         starts = self.index.starts
@@ -56,14 +59,54 @@ class Reader:
 
         A key longer than KEY_BYTES reads as no key, and is never one that masking looks for.
         """
-        start, end = self.index.starts[line], self.index.starts[line + 1]
-        m = _KEY.match(self.raw, start, min(end, start + KEY_BYTES))
-        return _decode_string(m.group(1).decode("utf-8", "replace")) if m else None
+        starts = self.index.starts
+        start = starts[line]
+        m = _KEY.match(self.raw, start, min(starts[line + 1], start + KEY_BYTES))
+        if m is None:
+            return None
+        key = m.group(1)
+        if b"\\" in key:
+            return _decode_string(key.decode("utf-8", "replace"))
+        return key[1:-1].decode("utf-8", "replace")
 
     def members(self, opener) -> dict:
-        if opener is None or self.index.kind(opener) != OPEN_OBJECT:
+        """{key: line} of an object's members (the last, for a key given twice)."""
+        index = self.index
+        if opener is None or index.kind(opener) != OPEN_OBJECT:
             return {}
-        return {self.key_name(c): c for c in self.index.children(opener)}
+        if index.matches[opener] - opener > BIG:
+            return {self.key_name(c): c for c in index.children(opener)}
+        # Member by member, stepping over containers: the index's cached child lists cost more than
+        # this walk for the small objects that masking reads by the hundred thousand.
+        found, matches, kinds = {}, index.matches, index.kinds
+        line, stop = opener + 1, matches[opener]
+        while line < stop:
+            found[self.key_name(line)] = line
+            line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
+        return found
+
+    def named(self, opener, names) -> dict:
+        """{name: line} of the members of an object with these keys (the last of each).
+
+        By the compiled pass when it is ready, which reads only the keys asked for; by `members` when a
+        key of the object is written with escapes (it is compared decoded) or the pass is not ready.
+        """
+        index = self.index
+        if opener is None or index.kind(opener) != OPEN_OBJECT:
+            return {}
+        if compiled.ready():
+            if self._compiled is None:
+                self._compiled = compiled.Members(self.raw, index.starts, index.kinds, index.matches)
+            found = self._compiled.named(opener, tuple(names))
+            if found is not None:
+                return found
+        members = self.members(opener)
+        return {name: members[name] for name in names if name in members}
+
+    def parts(self, line):
+        """The match of a line's key and value, read in place (a line can be a 200 MB string)."""
+        starts = self.index.starts
+        return _LINE.match(self.raw, starts[line], starts[line + 1])
 
     def member(self, opener, name):
         """The line of the member `name` of an object, or None (the last, if given twice).
@@ -96,16 +139,15 @@ class Reader:
     def scalar(self, line):
         if line is None or self.index.is_open(line):
             return None
+        m = self.parts(line)
         try:
-            return json.loads(self.text(line).value)
+            return json.loads(m.group(2)) if m else None
         except ValueError:
             return None
 
     def value_span(self, line):
         """(start, end) of the scalar value on a member line."""
-        data, base = self.line(line), self.index.starts[line]
-        m = _LINE.match(data)
-        return base + m.start(2), base + m.end(2)
+        return self.parts(line).span(2)
 
 
 def objects(reader):
@@ -144,17 +186,17 @@ def find(raw, index, rules_for) -> list:
     reader = Reader(raw, index)
     spans = kustomer_masks(reader)
     for line in objects(reader) if rules_for is not None else ():
-        members = reader.members(line)
+        members = reader.named(line, ("type", "attributes"))
         resource = resource_for(reader.scalar(members.get("type")))
         rules = rules_for(resource) if resource else None
         attributes = members.get("attributes")
         if not rules or attributes is None:
             continue
-        present = reader.members(attributes)
+        present = reader.named(attributes, (*rules.standard, "custom"))
         for name, mode in rules.standard.items():
             if name in present:
                 spans += _value_spans(reader, present[name], name, mode, name)
-        custom = reader.members(present.get("custom"))
+        custom = reader.named(present.get("custom"), tuple(rules.custom))
         for name, mode in rules.custom.items():
             if name in custom:
                 spans += _value_spans(reader, custom[name], name, mode, f"custom.{name}")
@@ -169,18 +211,20 @@ def _value_spans(reader, line, name, mode, label) -> list:
         lines = [x for x in range(line + 1, index.matches[line]) if index.kind(x) == MEMBER]
     wanted = VALUE_KEYS.get(name)
     for member in lines:
-        text = reader.text(member)
-        if wanted and member != line and text.key_name not in (None, wanted):
+        m = reader.parts(member)
+        if m is None:
             continue
-        value = text.value
-        if value[:1] == '"':
-            shown = json.loads(value)
-        elif value[:1] in "-0123456789":
-            shown = value
+        key = m.group(1)
+        if wanted and member != line and key is not None and _decode_string(key.decode("utf-8", "ignore")) != wanted:
+            continue
+        value = m.group(2)
+        if value[:1] == b'"':
+            shown = json.loads(value) if b"\\" in value else value[1:-1].decode("utf-8", "ignore")
+        elif value[:1] in _NUMBER_START:
+            shown = value.decode()
         else:
             continue  # true, false, null and empty containers say nothing of the value
-        start, end = reader.value_span(member)
-        spans.append(Span(start, end, json.dumps(mask(shown, mode, wanted or name)).encode(), label))
+        spans.append(Span(m.start(2), m.end(2), json.dumps(mask(shown, mode, wanted or name)).encode(), label))
     return spans
 
 
