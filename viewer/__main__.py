@@ -167,7 +167,7 @@ def serve(args) -> int:
     from .masking import rules
     from .web.app import create_app
 
-    compiled.warm_up()  # the compiled index, built (or loaded from its cache) while the viewer starts
+    compiled.prepare()  # the compiled index pass in numba's cache, ready for the first big document
 
     try:
         masking_rules = rules.load(args.masking) if args.masking else {}

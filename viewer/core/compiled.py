@@ -12,7 +12,10 @@ left for keys.py to compare decoded, since JSON compares keys by their text.
 """
 import functools
 import logging
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -337,6 +340,35 @@ def line_bound(buf, start, end) -> int:
 
 _ready, _finished = threading.Event(), threading.Event()
 _started = threading.Lock()
+
+
+def prepare():
+    """At the viewer's start: have the pass compiled into numba's cache by a short-lived process of its own.
+
+    Loading numba and the pass costs a process about 125 MB, so the viewer loads them only when a
+    document of a megabyte or more first arrives (warm_up); from the cache that takes under a second,
+    where compiling takes about ten.
+    """
+    if _cache_is_fresh():
+        return
+    try:
+        builder = subprocess.Popen([sys.executable, "-c", "from viewer.core import compiled; compiled._build()"],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError as exc:
+        log.warning("could not start compiling the index pass ahead (%s); the first big document will", exc)
+        return
+    threading.Thread(target=builder.wait, name="compile-index-ahead", daemon=True).start()
+
+
+def _cache_is_fresh() -> bool:
+    """Whether numba's cache beside this file holds the pass as this file now writes it."""
+    here = Path(__file__)
+    try:
+        written = here.stat().st_mtime
+        cached = (here.parent / "__pycache__").glob("compiled.index-*.nbi")
+        return any(entry.stat().st_mtime >= written for entry in cached)
+    except OSError:
+        return False
 
 
 def warm_up():

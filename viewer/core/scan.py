@@ -47,6 +47,7 @@ _NUMBER_RE = re.compile(_NUMBER)
 _WORD = re.compile(rb"[A-Za-z0-9_.+-]+")
 
 BOM = b"\xef\xbb\xbf"
+LOAD_COMPILED = 1 << 20
 WAIT_FOR_COMPILED = 8 << 20
 COMPILE_TIMEOUT = 60
 # Prefixes that APIs put before JSON so that a <script> tag cannot run it.
@@ -94,8 +95,11 @@ def scan(raw) -> Scan:
 
 def _index_whole(raw, out: Scan):
     """Index a document by the compiled pass when it is ready, else by whole-array passes; Unsure if it can't vouch."""
-    # A big document waits for the compiled pass (it loads from its cache in under a second after the
-    # first start); a small one is done by the whole-array pass sooner than the wait.
+    # The compiled pass is loaded when a document of a megabyte or more first arrives (it costs the
+    # process about 125 MB, which a viewer of small documents never needs). A big document waits for
+    # it (from the cache, under a second); a smaller one is done by the whole-array pass meanwhile.
+    if not compiled.ready() and len(raw) >= LOAD_COMPILED:
+        compiled.warm_up()
     if compiled.ready() or (len(raw) >= WAIT_FOR_COMPILED and compiled.wait(COMPILE_TIMEOUT)):
         _index_compiled(raw, out)
     else:

@@ -61,9 +61,6 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     view = memoryview(raw)
     chunk = chunk_size(db)
     try:
-        # No checkpoint inside the commit: the timer's thread moves the document from the log into the
-        # file after the page is on its way (a fifth of a second per 100 MB).
-        db.execute("PRAGMA wal_autocheckpoint = 0")
         db.execute("BEGIN IMMEDIATE")
         db.execute(
             "INSERT INTO documents (id, created_at, size, body_start, body_end, line_count, source_url,"
@@ -86,15 +83,11 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
         raise
     finally:
         view.release()
-        db.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
-    if not expiry.document_added():
-        reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+    reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+    expiry.document_added()
     _cache().put((current_app.config["DATABASE"], doc_id),
                  Index(result.starts, result.parents, result.matches, result.kinds))
     return doc_id
-
-
-AUTOCHECKPOINT_PAGES = 1000  # SQLite's default
 
 
 def write_chunks(db, table, doc_id, view, chunk):

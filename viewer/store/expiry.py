@@ -18,14 +18,11 @@ ALIVE = "(kept = 1 OR created_at >= ?)"
 
 
 _new_document = threading.Event()
-_timer_running = threading.Event()
 
 
-def document_added() -> bool:
-    """Tell the timer: a new document may expire before the time it is sleeping until, and its copy in
-    the database's log is to be checkpointed. False if no timer runs (the caller checkpoints itself)."""
+def document_added():
+    """Tell the timer: a new document may expire before the time it is sleeping until."""
     _new_document.set()
-    return _timer_running.is_set()
 
 
 def now(config=None) -> float:
@@ -53,8 +50,8 @@ def sweep(config) -> float:
 
     db = connect(config["DATABASE"])
     try:
-        delete_expired(db, config)
-        reclaim_space(db)  # also moves a new document from the log into the file, after its page was sent
+        if delete_expired(db, config):
+            reclaim_space(db)
         due = next_expiry(db, config)
     except sqlite3.Error as exc:  # e.g. a full disk: reads still filter expired documents out
         log.warning("Could not delete expired documents (%s); trying again in a minute.", exc)
@@ -72,5 +69,4 @@ def start_timer(config) -> threading.Thread:
             _new_document.clear()
     thread = threading.Thread(target=run, name="viewer-expiry", daemon=True)
     thread.start()
-    _timer_running.set()
     return thread
