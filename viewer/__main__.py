@@ -42,6 +42,10 @@ def _server_options(parser, suppress=False):
     parser.add_argument("--max-storage", metavar="SIZE", type=_size, default=default(settings.MAX_STORAGE),
                         help="most the database may take on disk, e.g. 2G or 500M (default 2G; never more than "
                              "half the disk's free space)")
+    parser.add_argument("--index", choices=("compiled", "arrays"), default=default("compiled"),
+                        help="how documents are indexed: compiled (numba; fastest, about 125 MB once the first "
+                             "document of 1 MiB arrives) or arrays (numpy only; about 3 to 5 times slower to take "
+                             "a big document in, no fixed cost) (default compiled)")
     parser.add_argument("--key-file", metavar="PATH", default=default(None),
                         help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
                              "(service install stores it so, mode 0600)")
@@ -167,7 +171,10 @@ def serve(args) -> int:
     from .masking import rules
     from .web.app import create_app
 
-    compiled.prepare()  # the compiled index pass in numba's cache, ready for the first big document
+    if args.index == "compiled":
+        compiled.prepare()  # the compiled index pass in numba's cache, ready for the first big document
+    else:
+        compiled.disable()
 
     try:
         masking_rules = rules.load(args.masking) if args.masking else {}
@@ -267,6 +274,8 @@ def open_document(args) -> int:
             command += ["--key-file", os.path.abspath(args.key_file)]
         if args.masking:
             command += ["--masking", os.path.abspath(args.masking)]
+        if args.index != "compiled":
+            command += ["--index", args.index]
         started = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True, cwd=os.getcwd())
         deadline = time.monotonic() + 20

@@ -342,6 +342,12 @@ _ready, _finished = threading.Event(), threading.Event()
 _started = threading.Lock()
 
 
+def disable():
+    """Never load the pass in this process (`--index arrays`): the whole-array passes index everything."""
+    if _started.acquire(blocking=False):
+        _finished.set()
+
+
 def prepare():
     """At the viewer's start: have the pass compiled into numba's cache by a short-lived process of its own.
 
