@@ -1,10 +1,10 @@
 """The viewer as the benchmark runs it: a fresh process per document, its POST timed, its memory read."""
 import http.client
 import json
-import urllib.request
 import shutil
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from tests.support import viewer_process

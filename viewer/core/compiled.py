@@ -2,13 +2,14 @@
 
 The same walk as the line-by-line scanner in scan.py (one line of the pretty-printed form at a
 time, a stack of open containers), written as a plain loop over the bytes and compiled by numba
-into machine code when the viewer starts. numba ships LLVM in its wheels, so nothing needs a
-compiler on the user's machine; the compiled code is cached beside this file (or in the user's
-cache) and loads in a fraction of a second on later starts.
+into machine code. numba ships LLVM in its wheels, so nothing needs a compiler on the user's
+machine. The viewer has a short-lived process compile it into numba's cache when it starts
+(`prepare`), and loads it from there, in under a second, when the first big document arrives
+(`warm_up`).
 
 Like the whole-array pass (tokens.py), it only vouches: a document it cannot accept is handed to
 the line-by-line scanner, which words the error and places it. Objects holding an escaped key are
-left for keys.py to compare decoded, since JSON compares keys by their text.
+left to scan.py to compare decoded, since JSON compares keys by their text.
 """
 import functools
 import logging
@@ -30,6 +31,7 @@ _KERNEL = ("skip_ws", "string_end", "digits", "number_end", "word_end", "is_word
            "mark_duplicates", "index", "named_members")
 _TRUE, _FALSE, _NULL = (np.frombuffer(w, np.uint8) for w in (b"true", b"false", b"null"))
 _LINKS, _META = np.frombuffer(b'"links"', np.uint8), np.frombuffer(b'"meta"', np.uint8)
+
 
 def skip_ws(raw, p, end):
     while p < end:
@@ -237,8 +239,7 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
                     st_esc = grow(st_esc, top + 1)
                 st_line[top], st_obj[top], st_keys[top], st_esc[top] = cur, cur_obj, n_keys, cur_esc
                 top += 1
-                if top > deepest:
-                    deepest = top
+                deepest = max(deepest, top)
                 cur, cur_obj, cur_esc = line, c == 123, False
                 line += 1
                 starts[line] = p + 1

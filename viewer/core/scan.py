@@ -16,10 +16,10 @@ line, which accept what is valid and say exactly where and why the rest is not.
 import codecs
 import json
 import re
-
-import numpy as np
 from array import array
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from ..errors import DocumentError
 from . import compiled

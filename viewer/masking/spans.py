@@ -10,8 +10,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 
 from ..core import compiled
-from ..core.render import _LINE, LineText, _decode_string
 from ..core.lines import KIND_MASK, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from ..core.render import _LINE, LineText, _decode_string
 from ..kustomer.metadata import resource_for
 from .formats import mask
 
