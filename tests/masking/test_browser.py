@@ -38,7 +38,13 @@ def test_badges_confirmation_and_unmasked_view(chromium, masking_viewer):
     hours.clear()
     hours.send_keys("3")
     chromium.find_element(By.ID, "unmask-confirm-button").click()
-    wait_for(lambda: chromium.find_elements(By.ID, "unmasked-note"), message="the unmasked document: " + chromium.current_url + chromium.find_element(By.TAG_NAME, "body").text[:300])
+    # The page is read for the message only if the wait fails: read right after the click, it is the one
+    # being left, whose elements go stale under the reader.
+    try:
+        wait_for(lambda: chromium.find_elements(By.ID, "unmasked-note"), message="the unmasked document")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc} (at {chromium.current_url}: "
+                             f"{chromium.find_element(By.TAG_NAME, 'body').text[:300]})") from None
     wait_for(lambda: chromium.execute_script("return document.getElementById('viewer').dataset.ready"),
              message="the viewer's script to start")
     unmasked = badges(chromium, "unmasked")

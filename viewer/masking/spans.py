@@ -20,6 +20,7 @@ from .formats import mask
 VALUE_KEYS = {"emails": "email", "sharedEmails": "email", "phones": "phone", "sharedPhones": "phone",
               "externalIds": "externalId", "socials": "username", "sharedSocials": "username"}
 KUSTOMER_MASK = re.compile(rb'"isMasked"')
+_FULL_TEXT = json.dumps(mask("x", "full", "")).encode()
 _NUMBER_START = frozenset(b"-0123456789"[i:i + 1] for i in range(11))
 
 
@@ -205,11 +206,13 @@ def find(raw, index, rules_for) -> list:
 
 def _value_spans(reader, line, name, mode, label) -> list:
     index, spans = reader.index, []
-    if not index.is_open(line):
+    kinds = index.kinds
+    if kinds[line] & KIND_MASK not in (OPEN_OBJECT, OPEN_ARRAY):
         lines = [line]
     else:
-        lines = [x for x in range(line + 1, index.matches[line]) if index.kind(x) == MEMBER]
+        lines = [x for x in range(line + 1, index.matches[line]) if kinds[x] & KIND_MASK == MEMBER]
     wanted = VALUE_KEYS.get(name)
+    attribute = wanted or name
     for member in lines:
         m = reader.parts(member)
         if m is None:
@@ -218,13 +221,17 @@ def _value_spans(reader, line, name, mode, label) -> list:
         if wanted and member != line and key is not None and _decode_string(key.decode("utf-8", "ignore")) != wanted:
             continue
         value = m.group(2)
-        if value[:1] == b'"':
-            shown = json.loads(value) if b"\\" in value else value[1:-1].decode("utf-8", "ignore")
-        elif value[:1] in _NUMBER_START:
-            shown = value.decode()
-        else:
+        first = value[:1]
+        if first != b'"' and first not in _NUMBER_START:
             continue  # true, false, null and empty containers say nothing of the value
-        spans.append(Span(m.start(2), m.end(2), json.dumps(mask(shown, mode, wanted or name)).encode(), label))
+        if mode != "partial":
+            text = _FULL_TEXT  # a full mask does not depend on the value: it is not decoded
+        elif first == b'"':
+            shown = json.loads(value) if b"\\" in value else value[1:-1].decode("utf-8", "ignore")
+            text = json.dumps(mask(shown, mode, attribute)).encode()
+        else:
+            text = json.dumps(mask(value.decode(), mode, attribute)).encode()
+        spans.append(Span(m.start(2), m.end(2), text, label))
     return spans
 
 
