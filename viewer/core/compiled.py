@@ -359,8 +359,10 @@ def prepare():
     if _cache_is_fresh():
         return
     try:
+        # From the folder that holds the package, so that it imports this very copy of it.
         builder = subprocess.Popen([sys.executable, "-c", "from viewer.core import compiled; compiled._build()"],
-                                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                   cwd=Path(__file__).resolve().parents[2], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     except OSError as exc:
         log.warning("could not start compiling the index pass ahead (%s); the first big document will", exc)
         return
