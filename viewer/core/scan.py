@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import DocumentError
 from . import compiled
 from .keys import find_duplicates, key_text
-from .lines import CLOSE, COMMA, DUPLICATE, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT, build_lines
+from .lines import CLOSE, COMMA, DUPLICATE, KIND_MASK, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT, build_lines
 from .tokens import Unsure, tokenize
 
 _WS = rb"[ \t\n\r]*+"
@@ -123,7 +123,7 @@ def _compare_decoded(raw, out: Scan, opener: int):
     parents, kinds = np.frombuffer(out.parents, np.uint32), np.frombuffer(out.kinds, np.uint8)
     first = opener + 1
     members = np.flatnonzero((parents[first:out.matches[opener]] == opener)
-                             & (kinds[first:out.matches[opener]] & 0x03 != CLOSE)) + first
+                             & (kinds[first:out.matches[opener]] & KIND_MASK != CLOSE)) + first
     seen = set()
     for line in members.tolist():
         key = _KEY_AT.match(raw, out.starts[line])
