@@ -4,9 +4,11 @@ from unittest.mock import patch
 
 import pytest
 
+from tests.masking.conftest import RULES, SAMPLES
 from viewer.core import compiled
 from viewer.core.index import Index
 from viewer.core.scan import scan
+from viewer.errors import DocumentError
 from viewer.masking.rules import load
 from viewer.masking.spans import Reader, find
 
@@ -53,3 +55,32 @@ def test_a_value_whose_key_is_written_with_escapes_is_masked(engine, tmp_path):
     spans = find(raw, reader.index, lambda resource: rules.get(resource))
     masked = {raw[span.start:span.end] for span in spans}
     assert masked == {b'"Plain Name"', b'"Escaped Key"'}
+
+
+def test_the_compiled_pass_finds_the_same_spans(tmp_path):
+    """Every sample, and a list of awkward customers, masked with the compiled pass and without it."""
+    rules_file = tmp_path / "rules.toml"
+    rules_file.write_text(RULES + "".join(
+        f'[[mask]]\nresource = "customer"\nattribute = "{name}"\nmode = "{mode}"\n\n'
+        for name, mode in (("phones", "partial"), ("externalIds", "full"), ("externalId", "full"), ("age", "partial"))))
+    rules = load(rules_file)
+    awkward = {"data": [{"type": "customer", "attributes": {
+        "name": "Zoë \"Z\" \u00e9", "emails": [{"type": "home", "email": "a@b.example"}, {"email": ""}, {"email": None}],
+        "phones": [], "externalIds": [{"externalId": 12345}, {"externalId": {"nested": "x"}}, {"other": "y"}],
+        "age": -1.5e3, "custom": {}}}]}
+    documents = [path.read_bytes() for path in sorted(SAMPLES.glob("*.json"))]
+    documents.append(json.dumps(awkward, indent=2).encode())
+    documents.append(json.dumps(awkward, separators=(",", ":"), ensure_ascii=False).encode())
+    for raw in documents:
+        try:
+            reader = reader_of(raw)
+        except DocumentError:
+            continue
+        found = {}
+        for name in ("compiled", "python"):
+            if name == "compiled":
+                assert compiled.wait(600)
+            with patch.object(compiled, "ready", lambda: name == "compiled"):
+                found[name] = find(raw, reader.index, lambda resource: rules.get(resource))
+        assert found["compiled"] == found["python"], raw[:200]
+    assert found["compiled"], "the awkward customer has values to mask"
