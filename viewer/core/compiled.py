@@ -177,10 +177,10 @@ def mark_duplicates(raw, kinds, hashes, k_start, k_end, k_line, lo, hi):
 
 
 def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_objects):
-    """Fill the index arrays; (status, lines, how many objects went into escaped_objects, depth)."""
-    # Open containers: opener line, is-object, where its keys begin, whether a key was escaped.
+    """Fill the index arrays; (status, lines, how many objects went into escaped_objects)."""
+    # Open containers: opener line, where its keys begin, whether a key was escaped. Whether one is an
+    # object is its line's kind.
     st_line = np.empty(64, np.int64)
-    st_obj = np.empty(64, np.bool_)
     st_keys = np.empty(64, np.int64)
     st_esc = np.empty(64, np.bool_)
     # Keys of the open objects.
@@ -188,7 +188,7 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
     k_start = np.empty(256, np.int64)
     k_end = np.empty(256, np.int64)
     k_line = np.empty(256, np.int64)
-    n_keys, n_escaped, top, deepest = 0, 0, 0, 0
+    n_keys, n_escaped, top = 0, 0, 0
     cur, cur_obj, cur_esc = -1, False, False
     line = 0
     starts[0] = start
@@ -196,13 +196,13 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
     while True:
         # A line's content, from its first token: [key :] value.
         if p >= end:
-            return INVALID, 0, 0, 0
+            return INVALID, 0, 0
         if cur_obj:
             if raw[p] != 34:
-                return INVALID, 0, 0, 0
+                return INVALID, 0, 0
             q, escaped = string_end(raw, p, end)
             if q < 0:
-                return INVALID, 0, 0, 0
+                return INVALID, 0, 0
             if escaped:
                 cur_esc = True
             if n_keys == len(hashes):
@@ -220,10 +220,10 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
                     landmarks[1] = line
             p = skip_ws(raw, q, end)
             if p >= end or raw[p] != 58:  # :
-                return INVALID, 0, 0, 0
+                return INVALID, 0, 0
             p = skip_ws(raw, p + 1, end)
             if p >= end:
-                return INVALID, 0, 0, 0
+                return INVALID, 0, 0
         c = raw[p]
         if c == 123 or c == 91:  # { [
             q = skip_ws(raw, p + 1, end)
@@ -234,12 +234,10 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
                 parents[line] = NO_LINE if cur < 0 else cur
                 if top == len(st_line):
                     st_line = grow(st_line, top + 1)
-                    st_obj = grow(st_obj, top + 1)
                     st_keys = grow(st_keys, top + 1)
                     st_esc = grow(st_esc, top + 1)
-                st_line[top], st_obj[top], st_keys[top], st_esc[top] = cur, cur_obj, n_keys, cur_esc
+                st_line[top], st_keys[top], st_esc[top] = cur, n_keys, cur_esc
                 top += 1
-                deepest = max(deepest, top)
                 cur, cur_obj, cur_esc = line, c == 123, False
                 line += 1
                 starts[line] = p + 1
@@ -248,7 +246,7 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
         elif c == 34:
             p, _ = string_end(raw, p, end)
             if p < 0:
-                return INVALID, 0, 0, 0
+                return INVALID, 0, 0
         elif c == 116:
             p = word_end(raw, p, end, _TRUE)
         elif c == 102:
@@ -258,7 +256,7 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
         else:
             p = number_end(raw, p, end)
         if p < 0:
-            return INVALID, 0, 0, 0
+            return INVALID, 0, 0
         kinds[line] = 0  # MEMBER
         parents[line] = NO_LINE if cur < 0 else cur
         # After a value (or a closer): a comma, the container's closer, or the end.
@@ -266,11 +264,11 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
             p = skip_ws(raw, p, end)
             if top == 0:
                 if p != end:
-                    return INVALID, 0, 0, 0
+                    return INVALID, 0, 0
                 starts[line + 1] = end
-                return OK, line + 1, n_escaped, deepest
+                return OK, line + 1, n_escaped
             if p >= end:
-                return INVALID, 0, 0, 0
+                return INVALID, 0, 0
             c = raw[p]
             if c == 44:  # ,
                 kinds[line] |= COMMA
@@ -279,7 +277,7 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
                 p = skip_ws(raw, p + 1, end)
                 break
             if c != (125 if cur_obj else 93):
-                return INVALID, 0, 0, 0
+                return INVALID, 0, 0
             line += 1
             starts[line] = p
             kinds[line] = CLOSE
@@ -289,14 +287,15 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
                 lo = st_keys[top - 1]
                 if cur_esc:
                     if n_escaped == len(escaped_objects):
-                        return TOO_MANY_ESCAPED, 0, 0, 0
+                        return TOO_MANY_ESCAPED, 0, 0
                     escaped_objects[n_escaped] = cur
                     n_escaped += 1
                 else:
                     mark_duplicates(raw, kinds, hashes, k_start, k_end, k_line, lo, n_keys)
                 n_keys = lo
             top -= 1
-            cur, cur_obj, cur_esc = st_line[top], st_obj[top], st_esc[top]
+            cur, cur_esc = st_line[top], st_esc[top]
+            cur_obj = cur >= 0 and kinds[cur] & 0x03 == OPEN_OBJECT
             p += 1
 
 
@@ -436,7 +435,7 @@ def index_lines(raw, start: int, end: int):
     del made
     landmark_lines = np.full(2, -1, np.int64)
     escaped = np.empty(MAX_ESCAPED_OBJECTS, np.int64)
-    status, count, escaped_count, _ = index(buf, start, end, *views, landmark_lines, escaped)
+    status, count, escaped_count = index(buf, start, end, *views, landmark_lines, escaped)
     del buf, views  # an array.array cannot be resized while a view of it is alive
     if status != OK:
         raise Unsure

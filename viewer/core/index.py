@@ -99,9 +99,7 @@ class Index:
                 & ((np.frombuffer(kinds, np.uint8)[line:end] & KIND_MASK) != CLOSE)
             result.frombytes(lines[inside].tobytes())
         else:
-            while line < end:
-                result.append(line)
-                line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
+            result.extend(self.member_lines(parent))
         with self._lock:
             if result.itemsize * len(result) <= CHILDREN_CACHE_BYTES and parent not in self._children:
                 self._children[parent] = result  # a huge array's list is walked again
@@ -110,6 +108,14 @@ class Index:
                 _, dropped = self._children.popitem(last=False)
                 self._children_bytes -= dropped.itemsize * len(dropped)
         return result
+
+    def member_lines(self, parent):
+        """The first lines of the members of an opener, in order, stepping over each container (not cached)."""
+        matches, kinds = self.matches, self.kinds
+        line, end = parent + 1, matches[parent]
+        while line < end:
+            yield line
+            line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
 
     def member_count(self, opener) -> int:
         return len(self.children(opener))

@@ -4,6 +4,7 @@ Found once, when the document arrives, from its line index and its bytes: Kustom
 (`data`, the items of a list, `included`) whose resource has rules, and Kustomer's own masks
 (`{"isMasked": true, "maskedPresentation": "…"}`), which read as the one value they stand for.
 """
+import itertools
 import json
 import re
 from bisect import bisect_right
@@ -75,16 +76,10 @@ class Reader:
         index = self.index
         if opener is None or index.kind(opener) != OPEN_OBJECT:
             return {}
-        if index.matches[opener] - opener > BIG:
-            return {self.key_name(c): c for c in index.children(opener)}
-        # Member by member, stepping over containers: the index's cached child lists cost more than
-        # this walk for the small objects that masking reads by the hundred thousand.
-        found, matches, kinds = {}, index.matches, index.kinds
-        line, stop = opener + 1, matches[opener]
-        while line < stop:
-            found[self.key_name(line)] = line
-            line = matches[line] + 1 if kinds[line] & KIND_MASK in (OPEN_OBJECT, OPEN_ARRAY) else line + 1
-        return found
+        # The index's cached child lists cost more than a walk for the small objects that masking reads
+        # by the hundred thousand; a big one is listed in one whole-array pass.
+        lines = index.children(opener) if index.matches[opener] - opener > BIG else index.member_lines(opener)
+        return {self.key_name(line): line for line in lines}
 
     def named(self, opener, names) -> dict:
         """{name: line} of the members of an object with these keys (the last of each).
@@ -120,13 +115,12 @@ class Reader:
         if opener is None or index.kind(opener) != OPEN_OBJECT:
             return None
         # Member by member, stepping over each container: a few members can span 100 MB.
-        line, stop, found = opener + 1, index.matches[opener], None
-        for _ in range(BIG):
-            if line >= stop:
-                return found
+        found, lines = None, index.member_lines(opener)
+        for line in itertools.islice(lines, BIG):
             if self.key_name(line) == name:
                 found = line
-            line = index.matches[line] + 1 if index.is_open(line) else line + 1
+        if next(lines, None) is None:
+            return found
         needle = json.dumps(name).encode()
         start, end = index.starts[opener], index.starts[index.matches[opener]]
         found, at = None, self.raw.find(needle, start, end)
@@ -145,10 +139,6 @@ class Reader:
             return json.loads(m.group(2)) if m else None
         except ValueError:
             return None
-
-    def value_span(self, line):
-        """(start, end) of the scalar value on a member line."""
-        return self.parts(line).span(2)
 
 
 def objects(reader):
