@@ -17,9 +17,32 @@ for _name in ("KUSTOMER_API_KEY", "KUSTOMER_API_KEY_FILE"):
 
 
 def pytest_sessionstart(session):
-    """Build the viewer's compiled index once, first: the viewers the tests start then load it from its cache."""
-    from viewer.core import compiled
-    compiled.wait(600)
+    """Build the viewer's compiled index once, first: the viewers the tests start then load it from its cache.
+
+    An engine that cannot be built fails the run, loudly: every big document would go to the slower scanner.
+    """
+    from viewer.core.engine import Engine
+    engine = Engine()
+    try:
+        if not engine.wait_ready(600):
+            pytest.exit(f"the viewer's index engine could not be built: {engine.describe()}", returncode=3)
+    finally:
+        engine.stop()
+
+
+# Markers from what a test uses: a browser fixture drives a real browser; the HTTPS stand-in needs root.
+BROWSER_FIXTURES = ("chromium", "firefox", "chromium_session", "firefox_session", "public_chromium",
+                    "e2e_chromium", "e2e_firefox")
+ROOT_FIXTURES = ("standin", "public_chromium")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & set(BROWSER_FIXTURES):
+            item.add_marker(pytest.mark.browser)
+        if names & set(ROOT_FIXTURES):
+            item.add_marker(pytest.mark.root)
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,9 @@ def _server_options(parser, suppress=False):
                         help="how documents are indexed: compiled (numba; fastest, about 125 MB once the first "
                              "document of 1 MiB arrives) or arrays (numpy only; about 3 to 5 times slower to take "
                              "a big document in, no fixed cost) (default compiled)")
+    # Seconds the index engine's worker stays after the last big document (tests and benchmarks shorten it).
+    parser.add_argument("--engine-idle", type=float, default=default(settings.ENGINE_IDLE_SECONDS),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--key-file", metavar="PATH", default=default(None),
                         help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
                              "(service install stores it so, mode 0600)")
@@ -167,14 +170,8 @@ def serve(args) -> int:
         from .kustomer.upstream import KEY_FILE_VARIABLE
         os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
 
-    from .core import compiled
     from .masking import rules
     from .web.app import create_app
-
-    if args.index == "compiled":
-        compiled.prepare()  # the compiled index pass in numba's cache, ready for the first big document
-    else:
-        compiled.disable()
 
     try:
         masking_rules = rules.load(args.masking) if args.masking else {}
@@ -184,9 +181,10 @@ def serve(args) -> int:
     app = create_app(settings.app_config(
         database=args.db, host=args.host, port=args.port, max_bytes=args.max_bytes,
         expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS,
-        masking_rules=masking_rules, max_storage=args.max_storage))
+        masking_rules=masking_rules, max_storage=args.max_storage, engine_idle=args.engine_idle))
     from .store import expiry
     expiry.start_timer(app.config)
+    app.extensions["viewer.engine"].start()  # built (or loaded from numba's cache) while the viewer starts
     if not _is_loopback(args.host):
         bar = "!" * 78
         print(f"{bar}\nWARNING: listening on {args.host}, not on loopback: other machines on the network can\n"

@@ -16,6 +16,8 @@ EXPIRE_HOURS = 24.0
 MAX_STORAGE = 2 * 1024 ** 3
 # Parts a posted form may have: the document (json or file) and source_url, with room for a browser's extras.
 MAX_FORM_PARTS = 16
+# Seconds after the last big document that the index engine's worker is stopped and caches given back.
+ENGINE_IDLE_SECONDS = 90.0
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
@@ -30,7 +32,7 @@ def default_key_file() -> Path:
 
 def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,
                allowed_hosts=DEFAULT_ALLOWED_HOSTS, masking_rules=None,
-               max_storage=MAX_STORAGE) -> dict:
+               max_storage=MAX_STORAGE, engine_idle=ENGINE_IDLE_SECONDS) -> dict:
     """The Flask config for these options."""
     return {
         "DATABASE": str(database or default_database()),
@@ -46,6 +48,7 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         "MAX_CONTENT_LENGTH": max_bytes * 3 + 65536,
         # Kept in memory for the documents being read, so that scrolling does not reload them.
         "INDEX_CACHE_BYTES": 128 * 1024 * 1024,
+        "ENGINE_IDLE_SECONDS": engine_idle,
         # Local masking rules ({resource: viewer.masking.rules.Rules}) from --masking FILE.
         "MASKING_RULES": masking_rules or {},
         # The clock that decides when an unmasked document masks again (tests set their own).

@@ -72,38 +72,3 @@ def test_serving_beyond_loopback_warns_loudly(tmp_path):
         process.terminate()
         process.wait(10)
     assert "WARNING: listening on 0.0.0.0" in "".join(first_lines)
-
-
-def _index_pass(server, wanted, seconds=60):
-    """What /ping says of the index pass, once it says `wanted` (or after `seconds`)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        with urllib.request.urlopen(server.url + "/ping") as response:
-            said = json.load(response)["index"]
-        if said == wanted or time.monotonic() > deadline:
-            return said
-        time.sleep(0.1)
-
-
-def _loaded_llvm(server) -> bool:
-    with open(f"/proc/{server.process.pid}/maps") as maps:
-        return "llvmlite" in maps.read()
-
-
-BIG = b'["' + b"x" * (2 << 20) + b'"]'  # 2 MiB: enough for the viewer to load its compiled pass
-
-
-def test_the_compiled_pass_is_loaded_for_the_first_big_document_only(tmp_path):
-    with ViewerProcess(tmp_path) as server:
-        server.post(b'{"small": true}')
-        assert _index_pass(server, "arrays", 0) == "arrays" and not _loaded_llvm(server)
-        server.post(BIG)
-        assert _index_pass(server, "compiled") == "compiled" and _loaded_llvm(server)
-
-
-def test_index_arrays_never_loads_numba(tmp_path):
-    with ViewerProcess(tmp_path, extra_args=["--index", "arrays"]) as server:
-        page = server.post(BIG)
-        with urllib.request.urlopen(page + "/raw") as response:
-            assert response.read() == BIG
-        assert _index_pass(server, "compiled", 2) == "arrays" and not _loaded_llvm(server)

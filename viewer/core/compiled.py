@@ -3,34 +3,31 @@
 The same walk as the line-by-line scanner in scan.py (one line of the pretty-printed form at a
 time, a stack of open containers), written as a plain loop over the bytes and compiled by numba
 into machine code. numba ships LLVM in its wheels, so nothing needs a compiler on the user's
-machine. The viewer has a short-lived process compile it into numba's cache when it starts
-(`prepare`), and loads it from there, in under a second, when the first big document arrives
-(`warm_up`).
+machine. It runs only in the engine's worker process (engine.py): loading numba costs a process
+about 125 MB, which the viewer gives back by stopping the worker when it is idle.
 
-Like the whole-array pass (tokens.py), it only vouches: a document it cannot accept is handed to
-the line-by-line scanner, which words the error and places it. Objects holding an escaped key are
-left to scan.py to compare decoded, since JSON compares keys by their text.
+It only vouches: a document it cannot accept is handed to the line-by-line scanner, which words
+the error and places it. Objects holding an escaped key are left to scan.py to compare decoded,
+since JSON compares keys by their text.
 """
-import functools
-import logging
-import subprocess
-import sys
-import threading
-from pathlib import Path
+import gc
+from array import array
 
 import numpy as np
 
 from .lines import CLOSE, COMMA, DUPLICATE, NO_LINE, OPEN_ARRAY, OPEN_OBJECT, new_array
-from .tokens import Unsure
 
 OK, INVALID, TOO_MANY_ESCAPED = 0, 1, 2
-MAX_ESCAPED_OBJECTS = 1024  # objects with an escaped key that keys.py compares; past that, scan.py does
-log = logging.getLogger(__name__)
-# The functions that are compiled; until then they are plain Python, and nothing calls them.
+MAX_ESCAPED_OBJECTS = 1024  # objects with an escaped key that the pass lists; past that, scan.py decides
+# The functions that are compiled; until `build` they are plain Python, and nothing calls them.
 _KERNEL = ("skip_ws", "string_end", "digits", "number_end", "word_end", "is_word", "key_hash", "same_bytes", "grow",
-           "mark_duplicates", "index", "named_members")
+           "mark_duplicates", "index")
 _TRUE, _FALSE, _NULL = (np.frombuffer(w, np.uint8) for w in (b"true", b"false", b"null"))
 _LINKS, _META = np.frombuffer(b'"links"', np.uint8), np.frombuffer(b'"meta"', np.uint8)
+
+
+class Unsure(Exception):
+    """The pass cannot vouch for the document; the line-by-line scanner decides."""
 
 
 def skip_ws(raw, p, end):
@@ -299,32 +296,6 @@ def index(raw, start, end, starts, kinds, parents, matches, landmarks, escaped_o
             p += 1
 
 
-
-def named_members(raw, starts, kinds, matches, opener, names, bounds, found):
-    """The last member line of object `opener` with each key (`names[bounds[i]:bounds[i + 1]]`, quoted), or -1.
-
-    False, with `found` unfinished, when a key holds an escape: it must be compared decoded.
-    """
-    for i in range(len(found)):
-        found[i] = -1
-    line, stop = opener + 1, matches[opener]
-    while line < stop:
-        end = starts[line + 1]
-        p = skip_ws(raw, starts[line], end)
-        q = p + 1
-        while q < end and raw[q] != 34:
-            if raw[q] == 92:
-                return False
-            q += 1
-        q += 1
-        for i in range(len(found)):
-            if is_word(raw, p, q, names[bounds[i]:bounds[i + 1]]):
-                found[i] = line
-        kind = kinds[line] & 0x03
-        line = matches[line] + 1 if kind == OPEN_OBJECT or kind == OPEN_ARRAY else line + 1
-    return True
-
-
 def line_bound(buf, start, end) -> int:
     """At most how many lines the text has: one more than its commas and brackets, in strings or not.
 
@@ -338,95 +309,31 @@ def line_bound(buf, start, end) -> int:
     return count
 
 
-_ready, _finished = threading.Event(), threading.Event()
-_started = threading.Lock()
+def build():
+    """Replace each kernel function by its compiled form and check it on a sample; raise if it cannot be built.
 
-
-def disable():
-    """Never load the pass in this process (`--index arrays`): the whole-array passes index everything."""
-    if _started.acquire(blocking=False):
-        _finished.set()
-
-
-def prepare():
-    """At the viewer's start: have the pass compiled into numba's cache by a short-lived process of its own.
-
-    Loading numba and the pass costs a process about 125 MB, so the viewer loads them only when a
-    document of a megabyte or more first arrives (warm_up); from the cache that takes under a second,
-    where compiling takes about ten.
+    nogil: a big document is indexed while the worker answers its pipe. cache: compiled once per
+    installation (about ten seconds), then loaded in under a second. Compiled functions call each
+    other through this module's globals, so each is replaced before the first call compiles them.
     """
-    if _cache_is_fresh():
-        return
-    try:
-        # From the folder that holds the package, so that it imports this very copy of it.
-        builder = subprocess.Popen([sys.executable, "-c", "from viewer.core import compiled; compiled._build()"],
-                                   cwd=Path(__file__).resolve().parents[2], stdin=subprocess.DEVNULL,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    except OSError as exc:
-        log.warning("could not start compiling the index pass ahead (%s); the first big document will", exc)
-        return
-    threading.Thread(target=builder.wait, name="compile-index-ahead", daemon=True).start()
+    import numba
 
-
-def _cache_is_fresh() -> bool:
-    """Whether numba's cache beside this file holds the pass as this file now writes it."""
-    here = Path(__file__)
-    try:
-        written = here.stat().st_mtime
-        cached = (here.parent / "__pycache__").glob("compiled.index-*.nbi")
-        return any(entry.stat().st_mtime >= written for entry in cached)
-    except OSError:
-        return False
-
-
-def warm_up():
-    """Compile the kernel (or load it from the cache) in the background; scans use it once it is ready."""
-    if _started.acquire(blocking=False):
-        threading.Thread(target=_compile, name="compile-index", daemon=True).start()
-
-
-def _compile():
-    try:
-        _build()
-    finally:
-        _finished.set()
-
-
-def _build():
-    """Replace each kernel function by its compiled form, then run the kernel once to build it."""
-    try:
-        import numba
-    except ImportError:  # the whole-array pass (tokens.py) does the work
-        log.warning("numba is not installed: documents are indexed by the slower whole-array pass")
-        return
-    # nogil: a big document is indexed while other requests are answered. cache: compiled once per
-    # installation (about ten seconds), then loaded in under a second. Compiled functions call each
-    # other through this module's globals, so each is replaced before the first call compiles them.
     for name in _KERNEL:
         globals()[name] = numba.njit(nogil=True, cache=True, boundscheck=False)(globals()[name])
-    sample = b'{"a": [1, "x", {}], "a": null}'
-    try:
-        starts, kinds, _, matches, _, _ = index_lines(sample, 0, len(sample))
-        assert Members(sample, starts, kinds, matches).named(0, ("a",)) == {"a": 6}
-    except Exception:  # a kernel that cannot be built leaves the whole-array pass to do the work
-        log.exception("the compiled index could not be built: documents are indexed by the whole-array pass")
-        return
-    _ready.set()
+    starts, kinds, parents, matches, landmarks, escaped = index_lines(SAMPLE, 0, len(SAMPLE))
+    found = (list(starts), list(kinds), list(parents), list(matches), landmarks, escaped)
+    if found != SAMPLE_INDEX:
+        raise AssertionError(f"the compiled pass indexes a sample wrongly: {found}, not {SAMPLE_INDEX}")
 
 
-def ready() -> bool:
-    return _ready.is_set()
-
-
-def wait(timeout=None) -> bool:
-    """Wait for the kernel (tests and one-off commands); True if it is ready."""
-    warm_up()
-    _finished.wait(timeout)
-    return _ready.is_set()
+# A sample with a duplicate key, an empty container, a nested array and a landmark, and its index.
+SAMPLE = b'{"a": [1, "x", {}], "a": null, "links": {}}'
+SAMPLE_INDEX = ([0, 1, 7, 9, 14, 17, 19, 30, 42, 43], [1, 2, 64, 64, 0, 67, 192, 0, 3],
+                [NO_LINE, 0, 1, 1, 1, 0, 0, 0, NO_LINE], [8, 5, 0, 0, 0, 1, 0, 0, 0], {"links": 7}, [])
 
 
 def index_lines(raw, start: int, end: int):
-    """(starts, kinds, parents, matches, landmarks, escaped objects) as array.array and dict; Unsure if it can't vouch."""
+    """(starts, kinds, parents, matches) as array.array, landmarks, escaped objects; Unsure if it can't vouch."""
     buf = np.frombuffer(raw, np.uint8)
     buf.flags.writeable = False  # one compiled signature for bytes and bytearray alike
     bound = line_bound(buf, start, end)
@@ -439,38 +346,24 @@ def index_lines(raw, start: int, end: int):
     del buf, views  # an array.array cannot be resized while a view of it is alive
     if status != OK:
         raise Unsure
-    for array_, length in zip(arrays, (count + 1, count, count, count)):
-        del array_[length:]  # lines known only now: the bound counted brackets and commas inside strings too
+    arrays = [_cut(array_, length) for array_, length in zip(arrays, (count + 1, count, count, count))]
     landmarks = {name: int(line) for name, line in zip(("links", "meta"), landmark_lines) if line >= 0}
     return (*arrays, landmarks, [int(line) for line in escaped[:escaped_count]])
 
 
-class Members:
-    """Members of a document's objects by key, looked up by the compiled pass (masking reads thousands)."""
+def _cut(values: array, length: int) -> array:
+    """`values` cut to its first `length` items: the bound counted brackets and commas inside strings too.
 
-    def __init__(self, raw, starts, kinds, matches):
-        self.raw = np.frombuffer(raw, np.uint8)
-        self.raw.flags.writeable = False  # the kernel's signature
-        self.starts, self.kinds = np.frombuffer(starts, np.uint32), np.frombuffer(kinds, np.uint8)
-        self.matches = np.frombuffer(matches, np.uint32)
-
-    def named(self, opener: int, names: tuple):
-        """{name: line} of the members of `opener` with these keys (the last of each), or None when a key
-        of it is written with escapes or a name is not plain text, so the caller must compare decoded."""
-        encoded = _encoded(names)
-        if encoded is None:
-            return None
-        text, bounds = encoded
-        found = np.empty(len(names), np.int64)
-        if not named_members(self.raw, self.starts, self.kinds, self.matches, opener, text, bounds, found):
-            return None
-        return {name: int(line) for name, line in zip(names, found) if line >= 0}
-
-
-@functools.lru_cache(maxsize=256)
-def _encoded(names: tuple):
-    if any(c in '"\\' or ord(c) < 0x20 for name in names for c in name):
-        return None
-    quoted = [f'"{name}"'.encode() for name in names]
-    bounds = np.cumsum([0] + [len(q) for q in quoted]).astype(np.int64)
-    return np.frombuffer(b"".join(quoted), np.uint8), bounds
+    In place when it can be; a view of it that a compile kept alive (numba holds the arguments of a
+    call it is compiling for a while) forbids resizing, and then the items are copied.
+    """
+    try:
+        del values[length:]
+        return values
+    except BufferError:
+        gc.collect()
+    try:
+        del values[length:]
+        return values
+    except BufferError:
+        return array(values.typecode, memoryview(values)[:length])

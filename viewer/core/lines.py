@@ -1,16 +1,14 @@
-"""Stage 1b: the lines of the pretty-printed form, from the brackets and commas of a checked document.
+"""The line index's vocabulary (kinds and flags), and its tree rebuilt from the kinds alone.
 
-A line ends after an opener of a non-empty container, after a comma, and before the closer of
-a non-empty container; so each of those tokens makes one boundary and the lines are the gaps
-between them. Levels are a running sum (+1 after an opener, -1 at a closer); at each level
-openers and closers alternate, which pairs them by one stable sort; a line's parent is the last
-opener one level up before it. All of it whole-array work, whatever the depth.
+Only a document's line starts and kinds are stored; when it is read back, `link` computes each
+line's parent and matching bracket again. Levels are a running sum (+1 after an opener, -1 at a
+closer); at each level openers and closers alternate, which pairs them by one stable sort; a line's
+parent is the last opener one level up before it. All of it whole-array work, whatever the depth.
 """
 from array import array
 
 import numpy as np
 
-from .tokens import CLOSE_ARR, CLOSE_OBJ, COMMA as COMMA_TOKEN, OPEN_ARR, OPEN_OBJ, small_levels
 
 # A line's kind (the low bits) and flags; the index's arrays and everything that reads them use these.
 MEMBER, OPEN_OBJECT, OPEN_ARRAY, CLOSE = 0, 1, 2, 3
@@ -28,26 +26,9 @@ def new_array(code: str, count: int):
     return result, np.frombuffer(result, np.uint32 if code == "I" else np.uint8)
 
 
-def build_lines(tokens, body_start: int, body_end: int):
-    """(starts, kinds, parents, matches) as array.array from a tokens.Tokens; `starts` has one more entry."""
-    positions, classes = tokens.structure()
-    count = len(classes) + 1
-    closer = (classes == CLOSE_OBJ) | (classes == CLOSE_ARR)
-
-    starts_array, starts = new_array("I", count + 1)
-    starts[0], starts[-1] = body_start, body_end
-    np.add(positions, ~closer, out=starts[1:-1])  # after an opener or a comma; at a closer
-
-    # Boundary i separates line i from line i+1.
-    kinds_array, kinds = new_array("B", count)  # MEMBER is 0
-    kinds[:-1][classes == OPEN_OBJ] = OPEN_OBJECT
-    kinds[:-1][classes == OPEN_ARR] = OPEN_ARRAY
-    kinds[1:][closer] = CLOSE
-    kinds[:-1][classes == COMMA_TOKEN] |= COMMA
-    del positions, classes, closer  # the tokens are not needed again, and are as big as the index
-
-    parents, matches = link(kinds, tokens.depth)
-    return starts_array, kinds_array, parents, matches
+def small_levels(levels):
+    """Levels as 16-bit integers when they fit: numpy sorts those stably by radix, several times faster."""
+    return levels.astype(np.int16) if len(levels) and levels.max() < (1 << 15) else levels
 
 
 def link(kinds, depth=None):

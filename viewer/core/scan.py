@@ -7,11 +7,12 @@ with its comma). Line i is never copied: it is the raw bytes from `starts[i]` to
 whose tokens the renderer joins again with normal spacing, so every number, string and escape
 is shown exactly as it was sent.
 
-Two scanners make the same index. The whole-array one (tokens, lines, keys: numpy over the
-bytes, a few passes per block) takes in a valid document at close to the speed of parsing it.
-When it cannot vouch for a document (it is invalid, or odd in ways the fast pass leaves alone),
-the line-by-line one below decides: compiled regular expressions over bytes, one match per
-line, which accept what is valid and say exactly where and why the rest is not.
+Two scanners make the same index, so what a document becomes depends on the document alone. The
+fast engine (engine.py: the compiled pass in a worker process) takes in a valid document of a
+megabyte or more at the speed of parsing it. The line-by-line scanner below is the judge: it
+takes smaller documents, those the engine cannot vouch for (invalid, or odd in ways the fast pass
+leaves alone) and everything while the engine is not ready; compiled regular expressions over
+bytes, one match per line, which accept what is valid and say exactly where and why the rest is not.
 """
 import codecs
 import json
@@ -22,10 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DocumentError
-from . import compiled
-from .keys import find_duplicates, key_text
-from .lines import CLOSE, COMMA, DUPLICATE, KIND_MASK, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT, build_lines
-from .tokens import Unsure, tokenize
+from .lines import CLOSE, COMMA, DUPLICATE, KIND_MASK, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 
 _WS = rb"[ \t\n\r]*+"
 # Possessive (*+): a string has one way to match, and without them the regex engine kept a
@@ -47,9 +45,7 @@ _NUMBER_RE = re.compile(_NUMBER)
 _WORD = re.compile(rb"[A-Za-z0-9_.+-]+")
 
 BOM = b"\xef\xbb\xbf"
-LOAD_COMPILED = 1 << 20
-WAIT_FOR_COMPILED = 8 << 20
-COMPILE_TIMEOUT = 60
+ENGINE_FROM = 1 << 20  # bytes; smaller documents are judged here (about 40 ms a megabyte), never sent to the engine
 # Prefixes that APIs put before JSON so that a <script> tag cannot run it.
 GUARDS = ((b")]}',", ")]}',"), (b")]}'", ")]}'"), (b"while(1);", "while(1);"), (b"for(;;);", "for(;;);"))
 
@@ -73,8 +69,12 @@ class Scan:
         return len(self.kinds)
 
 
-def scan(raw) -> Scan:
-    """Check `raw` (bytes or bytearray) and index it; raise DocumentError locating the first problem."""
+def scan(raw, engine=None, engine_from: int = ENGINE_FROM) -> Scan:
+    """Check `raw` (bytes or bytearray) and index it; raise DocumentError locating the first problem.
+
+    `engine` (an engine.Engine) indexes documents of `engine_from` bytes or more when it is ready;
+    the line-by-line scanner takes everything else, and gives the same index.
+    """
     if len(raw) >= NO_LINE:
         raise DocumentError("Documents of 4 GiB or more are not supported.", status=413)
     start, notices = _skip_preamble(raw)
@@ -84,35 +84,16 @@ def scan(raw) -> Scan:
         what = "is empty apart from its prefix" if start else "is empty"
         raise DocumentError(f"The document {what}: there is no JSON value to show.")
     result = Scan(start, end, notices=notices)
-    try:
-        _index_whole(raw, result)
-    except Unsure:
-        # Not vouched for by the fast pass: the line-by-line scanner accepts it or says what is wrong, where.
-        result = Scan(start, end, notices=notices)
+    found = engine.index(raw, start, end) if engine is not None and len(raw) >= engine_from else None
+    if found is None:
         _index(raw, result)
-    return result
-
-
-def _index_whole(raw, out: Scan):
-    """Index a document by the compiled pass when it is ready, else by whole-array passes; Unsure if it can't vouch."""
-    # The compiled pass is loaded when a document of a megabyte or more first arrives (it costs the
-    # process about 125 MB, which a viewer of small documents never needs). A big document waits for
-    # it (from the cache, under a second); a smaller one is done by the whole-array pass meanwhile.
-    if not compiled.ready() and len(raw) >= LOAD_COMPILED:
-        compiled.warm_up()
-    if compiled.ready() or (len(raw) >= WAIT_FOR_COMPILED and compiled.wait(COMPILE_TIMEOUT)):
-        _index_compiled(raw, out)
-    else:
-        _index_arrays(raw, out)
-
-
-def _index_compiled(raw, out: Scan):
-    out.starts, out.kinds, out.parents, out.matches, out.landmarks, escaped = compiled.index_lines(
-        raw, out.body_start, out.body_end)
+        return result
+    result.starts, result.kinds, result.parents, result.matches, result.landmarks, escaped = found
     for opener in escaped:
-        _compare_decoded(raw, out, opener)
-    kinds = np.frombuffer(out.kinds, np.uint8)
-    out.duplicates = [int(line) for line in np.flatnonzero(kinds & DUPLICATE)[:1000]]
+        _compare_decoded(raw, result, opener)
+    kinds = np.frombuffer(result.kinds, np.uint8)
+    result.duplicates = [int(line) for line in np.flatnonzero(kinds & DUPLICATE)[:1000]]
+    return result
 
 
 _KEY_AT = re.compile(_WS + rb"(" + _STRING + rb")")
@@ -136,17 +117,13 @@ def _compare_decoded(raw, out: Scan, opener: int):
             out.landmarks[text[1:-1].decode()] = line
 
 
-def _index_arrays(raw, out: Scan):
-    """Index a document by whole-array passes (tokens, lines, keys); raise Unsure if it can't vouch for it."""
-    found = tokenize(raw, out.body_start, out.body_end)
-    # Duplicate keys first: the keys' arrays are let go before the line index is built beside them.
-    duplicates, landmarks = find_duplicates(raw, *found.keys(), found.root_object)
-    out.starts, out.kinds, out.parents, out.matches = build_lines(found, out.body_start, out.body_end)
-    line_starts = np.frombuffer(out.starts, np.uint32)[:-1]
-    lines = np.searchsorted(line_starts, duplicates, side="right") - 1
-    np.frombuffer(out.kinds, np.uint8)[lines] |= DUPLICATE
-    out.duplicates = [int(line) for line in lines[:1000]]
-    out.landmarks = {name: int(np.searchsorted(line_starts, at, side="right") - 1) for name, at in landmarks.items()}
+def key_text(raw, start, end) -> bytes:
+    """A key as JSON compares it: its quoted text with every escape decoded."""
+    text = bytes(raw[start:end])
+    if b"\\" in text:
+        text = b'"' + json.loads(text).encode("utf-8", "surrogatepass") + b'"'
+    return text
+
 
 def _content_end(raw) -> int:
     end = len(raw)

@@ -7,6 +7,8 @@ stored for unmasking.
 """
 from bisect import bisect_right
 
+from flask import current_app
+
 from ..core.scan import scan
 from ..store.masking import cache_rendition_index, finish_pending, save_masking
 from .spans import Reader, find, objects
@@ -40,7 +42,7 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     masked_lines, original_lines, preview = [], [], None
     if spans:
         rendition, offsets = render(raw, spans)
-        result = scan(rendition)
+        result = scan(rendition, current_app.extensions.get("viewer.engine"))
         masked_lines = sorted({bisect_right(result.starts, o) - 1 for o in offsets})
         original_lines = sorted({bisect_right(index.starts, s.start) - 1 for s in spans})
         text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")

@@ -10,7 +10,6 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ..core import compiled
 from ..core.lines import KIND_MASK, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from ..core.render import _LINE, LineText, _decode_string
 from ..kustomer.metadata import resource_for
@@ -47,7 +46,6 @@ class Reader:
 
     def __init__(self, raw, index):
         self.raw, self.index = raw, index
-        self._compiled = None
 
     def line(self, line) -> bytes:
         starts = self.index.starts
@@ -83,19 +81,10 @@ class Reader:
 
     def named(self, opener, names) -> dict:
         """{name: line} of the members of an object with these keys (the last of each).
-
-        By the compiled pass when it is ready, which reads only the keys asked for; by `members` when a
-        key of the object is written with escapes (it is compared decoded) or the pass is not ready.
         """
         index = self.index
         if opener is None or index.kind(opener) != OPEN_OBJECT:
             return {}
-        if compiled.ready():
-            if self._compiled is None:
-                self._compiled = compiled.Members(self.raw, index.starts, index.kinds, index.matches)
-            found = self._compiled.named(opener, tuple(names))
-            if found is not None:
-                return found
         members = self.members(opener)
         return {name: members[name] for name in names if name in members}
 

@@ -54,7 +54,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
         raise ViewerError("source_url must be text.")
     if len(raw) > 16 << 20:
         _cache().drop()  # a big document's index replaces the cached ones rather than adding to them
-    result = scan(raw)
+    result = scan(raw, current_app.extensions.get("viewer.engine"))
     doc_id = secrets.token_urlsafe(12)
     db = get_db()
     budget.make_room(db, _stored_size(raw, result), cross_site=cross_site)

@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask
 
 from .. import settings
+from ..core.engine import Engine
 from ..store import db
 from . import security
 from .views import documents, errors, fetch, home, masking, send
@@ -18,6 +19,7 @@ def create_app(config=None) -> Flask:
     app.config.from_mapping(settings.app_config())
     if config:
         app.config.update(config)
+    app.extensions["viewer.engine"] = Engine(app.config["ENGINE_IDLE_SECONDS"], on_idle=lambda: let_go(app))
     db.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -27,4 +29,20 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(send.bp)
     app.register_blueprint(masking.bp)
     return app
+
+
+def let_go(app):
+    """The engine has stopped for want of big documents: give back what the viewer kept for them too.
+
+    The cached indexes go, and the C heap's free memory is returned to the system (glibc keeps it
+    otherwise), so that a viewer idle at login all day holds what it needs to answer, and no more.
+    """
+    cache = app.extensions.get("viewer.index_cache")
+    if cache is not None:
+        cache.drop()
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 

@@ -4,7 +4,6 @@ import re
 
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
-from ...core import compiled
 from ...core.render import stylesheet
 from ...store import budget, expiry
 from ...store.documents import format_size, recent_documents
@@ -31,7 +30,8 @@ def _removed(now) -> list:
 @bp.get("/ping")
 def ping():
     """Lets `python -m viewer open` tell this viewer from anything else on the port; says which index pass it runs."""
-    return jsonify({"app": APP_NAME, "pid": os.getpid(), "index": "compiled" if compiled.ready() else "arrays"})
+    engine = current_app.extensions["viewer.engine"]
+    return jsonify({"app": APP_NAME, "pid": os.getpid(), **engine.describe()})
 
 
 @bp.get("/highlight.css")

@@ -1,0 +1,232 @@
+"""The fast engine: the compiled pass (compiled.py) in a worker process, spawned on demand and stopped when idle.
+
+Why a process: numba and the compiled pass cost a process about 125 MB that it never gives back,
+and the viewer runs at login all day. The worker holds them only while big documents come in;
+IDLE_SECONDS after the last one it is stopped, and the viewer stays light. It is spawned, not
+forked: it holds no copy of the viewer's memory, its database connections or its store's lock.
+
+The document goes to the worker through a pipe and its four index arrays come back the same way,
+received straight into the arrays the viewer keeps. The worker only vouches: a document it cannot
+accept, a worker that is not ready yet, or one that died, leaves the document to the line-by-line
+scanner (scan.py), which makes the same index, or words the error.
+
+The protocol, one document at a time:
+    worker → ("ready", None) once built, or ("failed", why)
+    viewer → ("index", start, end), then the document's bytes
+    worker → ("unsure", None), or ("lines", count, landmarks, escaped) and the four arrays' bytes
+"""
+import logging
+import multiprocessing
+import signal
+import threading
+import time
+from array import array
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 90.0  # a worker idle this long is stopped
+WARM_WAIT = 5.0  # seconds a document waits for a worker loading from a warm cache (about 1 s)
+BUILD_TIMEOUT = 300.0  # a worker not built by then is stopped, and counted as failed
+STOPPED, STARTING, READY, FAILED = "stopped", "starting", "ready", "failed"
+
+
+class Engine:
+    """The worker process and its pipe; thread-safe, one document at a time.
+
+    `on_idle` is called (from the engine's own thread) after an idle worker is stopped, so that
+    the viewer can give back what it keeps for big documents too.
+    """
+
+    def __init__(self, idle_seconds: float = IDLE_SECONDS, on_idle=None):
+        self.idle_seconds, self.on_idle = idle_seconds, on_idle
+        self.state, self.why = STOPPED, None
+        self._process = self._conn = None
+        self._state_lock = threading.Lock()  # state, process and pipe
+        self._use = threading.Lock()  # the pipe, while a document is in the worker
+        self._changed = threading.Condition(self._state_lock)
+        self._last_used = time.monotonic()
+        self._was_ready = False  # a worker was built in this process: numba's cache is warm
+
+    # -- the worker's life
+    def start(self):
+        """Spawn the worker if none runs; it builds the pass (from numba's cache when it can) in the background."""
+        with self._state_lock:
+            if self.state in (STARTING, READY):
+                return
+            context = multiprocessing.get_context("spawn")
+            ours, theirs = context.Pipe(duplex=True)
+            process = context.Process(target=serve, args=(theirs,), name="viewer-index-engine", daemon=True)
+            try:
+                process.start()
+            except OSError as exc:
+                self.state, self.why = FAILED, f"the engine's worker could not be started: {exc}"
+                log.error("%s; documents are indexed by the line-by-line scanner", self.why)
+                return
+            theirs.close()
+            self._process, self._conn, self.state, self.why = process, ours, STARTING, None
+            self._last_used = time.monotonic()
+        threading.Thread(target=self._await_ready, args=(process, ours), name="index-engine", daemon=True).start()
+
+    def _await_ready(self, process, conn):
+        """Wait for the worker's first word, then watch it for idleness until it is stopped."""
+        try:
+            word, why = conn.recv() if conn.poll(BUILD_TIMEOUT) else ("failed", "it was not built within "
+                                                                      f"{BUILD_TIMEOUT:.0f} s")
+        except (EOFError, OSError) as exc:
+            word, why = "failed", f"the worker ended while building ({exc or 'no word'})"
+        with self._state_lock:
+            if self._process is not process:
+                return
+            if word == "ready":
+                self.state, self._was_ready = READY, True
+                self._last_used = time.monotonic()  # idle from now, not from the start of its build
+                self._changed.notify_all()
+            else:
+                self.state, self.why = FAILED, f"the compiled index pass could not be built: {why}"
+                self._changed.notify_all()
+                log.error("%s; documents are indexed by the line-by-line scanner", self.why)
+                self._end(process, conn)
+                return
+        self._watch(process)
+
+    def _watch(self, process):
+        while True:
+            with self._state_lock:
+                if self._process is not process:
+                    return
+                idle = time.monotonic() - self._last_used
+                if idle >= self.idle_seconds and not self._use.locked():
+                    self._end(process, self._conn)
+                    self.state = STOPPED
+                    break
+                self._changed.wait(max(0.05, self.idle_seconds - idle))
+        log.info("the index engine was idle for %.0f s and is stopped", self.idle_seconds)
+        if self.on_idle is not None:
+            self.on_idle()
+
+    def _end(self, process, conn):
+        """Stop the worker (state lock held): closing its pipe ends it; a hung one is killed."""
+        self._process = self._conn = None
+        try:
+            conn.close()
+        except OSError:
+            pass
+        threading.Thread(target=_reap, args=(process,), daemon=True).start()
+
+    def stop(self):
+        """Stop the worker now (the viewer is stopping)."""
+        with self._state_lock:
+            if self._process is not None:
+                self._end(self._process, self._conn)
+            self.state = STOPPED if self.state != FAILED else FAILED
+            self._changed.notify_all()
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Start the worker and wait until it is built; False if it failed or is not ready in time."""
+        self.start()
+        deadline = time.monotonic() + timeout
+        with self._state_lock:
+            while self.state == STARTING and time.monotonic() < deadline:
+                self._changed.wait(deadline - time.monotonic())
+            return self.state == READY
+
+    def describe(self) -> dict:
+        """Which engine indexes big documents now, and why (for /ping)."""
+        if self.state == READY:
+            return {"index": "compiled", "engine": READY}
+        if self.state == FAILED:
+            return {"index": "scanner", "engine": FAILED, "why": self.why}
+        why = ("the compiled pass is being built or loaded" if self.state == STARTING else
+               "the compiled pass starts with the next big document")
+        return {"index": "scanner", "engine": self.state, "why": why}
+
+    # -- documents
+    def index(self, raw, start: int, end: int):
+        """The index of raw[start:end] as compiled.index_lines gives it; None if the scanner must decide.
+
+        A worker starting from a warm cache is waited for (about a second); one compiling from
+        nothing is not: the line-by-line scanner takes the document meanwhile.
+        """
+        self.start()
+        if self.state == STARTING and self._was_ready:
+            self.wait_ready(WARM_WAIT)
+        with self._use:
+            with self._state_lock:
+                if self.state != READY:
+                    return None
+                conn, process = self._conn, self._process
+                self._last_used = time.monotonic()
+            try:
+                return _exchange(conn, raw, start, end)
+            except (EOFError, OSError, ValueError) as exc:
+                with self._state_lock:
+                    if self._process is process:
+                        log.warning("the index engine's worker ended (%s); it starts again with the next "
+                                    "big document", exc or "no answer")
+                        self._end(process, conn)
+                        self.state = STOPPED
+                return None
+            finally:
+                with self._state_lock:
+                    self._last_used = time.monotonic()
+                    self._changed.notify_all()
+
+
+def _exchange(conn, raw, start, end):
+    conn.send(("index", start, end))
+    conn.send_bytes(raw)
+    word, *rest = conn.recv()
+    if word == "unsure":
+        return None
+    count, landmarks, escaped = rest
+    arrays = []
+    for code, length in (("I", count + 1), ("B", count), ("I", count), ("I", count)):
+        values = array(code, [0]) * length
+        if conn.recv_bytes_into(values) != length * values.itemsize:
+            raise ValueError("the worker sent an array of the wrong size")
+        arrays.append(values)
+    return (*arrays, landmarks, escaped)
+
+
+def _reap(process):
+    process.join(5)
+    if process.is_alive():
+        process.kill()
+        process.join(5)
+
+
+def serve(conn):
+    """The worker: build the compiled pass, say so, then index each document sent until the pipe closes.
+
+    It ends when the viewer closes the pipe (or dies): Ctrl+C in the viewer's terminal reaches the
+    worker too, and is the viewer's to act on.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        _serve(conn)
+    except (EOFError, OSError):  # the viewer went away mid-answer
+        pass
+
+
+def _serve(conn):
+    from . import compiled
+
+    try:
+        compiled.build()
+    except Exception as exc:  # any failure to build is reported to the viewer, which logs it and goes on without
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        _word, start, end = conn.recv()
+        raw = conn.recv_bytes()
+        try:
+            starts, kinds, parents, matches, landmarks, escaped = compiled.index_lines(raw, start, end)
+        except compiled.Unsure:
+            conn.send(("unsure", None))
+            continue
+        del raw
+        conn.send(("lines", len(kinds), landmarks, escaped))
+        for values in (starts, kinds, parents, matches):
+            conn.send_bytes(values)
+        del starts, kinds, parents, matches
