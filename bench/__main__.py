@@ -15,8 +15,8 @@ from pathlib import Path
 from tests.support import browsers
 
 from . import baselines, report
-from .run import document_file, measure_viewer
 from .errors import BenchError
+from .run import document_file, measure_viewer
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from tests.support import browsers
 from tests.support.servers import LoopbackServer, Response
 
-from .generate import generate
 from .errors import BenchError
+from .generate import generate
 
 # Pygments over the whole re-serialised document: what a straightforward viewer would do.
 NAIVE_SCRIPT = """

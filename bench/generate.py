@@ -8,9 +8,7 @@ import json
 import random
 from pathlib import Path
 
-WORDS = ("order refund shipping tracking invoice delivery address account password reset "
-         "subscription cancel upgrade payment card declined warranty return exchange damaged "
-         "missing late package courier label voucher discount loyalty points email phone chat").split()
+WORDS = ["order", "refund", "shipping", "tracking", "invoice", "delivery", "address", "account", "password", "reset", "subscription", "cancel", "upgrade", "payment", "card", "declined", "warranty", "return", "exchange", "damaged", "missing", "late", "package", "courier", "label", "voucher", "discount", "loyalty", "points", "email", "phone", "chat"]
 
 
 def _hex_id(rng: random.Random) -> str:

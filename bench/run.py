@@ -3,9 +3,9 @@ import re
 import statistics
 from pathlib import Path
 
+from .errors import BenchError
 from .generate import WORDS, generate
 from .page import DocumentPage
-from .errors import BenchError
 from .viewer_process import ViewerProcess
 
 MB = 10**6

@@ -9,6 +9,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_a_clone_alone_collects_every_test(tmp_path):
     if not shutil.which("git") or not (ROOT / ".git").exists():
         pytest.skip("needs git and a git checkout of the repository")

@@ -27,6 +27,7 @@ def run(tmp_path_factory):
     return done, json.loads((out / "results.json").read_text())
 
 
+@pytest.mark.slow
 def test_every_figure_is_measured(run):
     _, results = run
     figures = results["0.2"]

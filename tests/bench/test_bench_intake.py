@@ -3,9 +3,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow
 def test_every_measure_is_taken():
     done = subprocess.run([sys.executable, "-m", "bench.intake", "--sizes", "0.2", "--memory-mb", "0.2",
                            "--escapes", "0.2", "--shapes", "0.2", "--frozen", "0.5", "--markdown"],

@@ -50,7 +50,7 @@ def chromium_read(text):
             s = s.replace(entity, char)
         return s
     return [(decode(m.group(2)), decode(m.group(1)))
-            for m in re.finditer(r'^ *<DT><A HREF="([^"]*)" ADD_DATE="\d+">(.*)</A>$', text, re.M)]
+            for m in re.finditer(r'^ *<DT><A HREF="([^"]*)" ADD_DATE="\d+">(.*)</A>$', text, re.MULTILINE)]
 
 
 class FirefoxLikeParser(HTMLParser):

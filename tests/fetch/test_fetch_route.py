@@ -28,7 +28,7 @@ def test_the_document_page_shows_the_source_and_rate_limit_figures(kustomer, vie
     location = get(fetch_url(viewer, CONVERSATION)).headers["Location"]
     page = get(f"{viewer.url}{location}" if location.startswith("/") else location).text
     assert CONVERSATION in page
-    rate = re.search(r'<p class="ratelimit" id="rate-limits">(.*?)</p>', page, re.S).group(1)
+    rate = re.search(r'<p class="ratelimit" id="rate-limits">(.*?)</p>', page, re.DOTALL).group(1)
     assert "(HTTP 200)" in rate and "application/json" in rate
     assert re.search(r"rate limit: \d+ of 1000 requests left", rate), rate
 

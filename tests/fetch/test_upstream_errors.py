@@ -4,8 +4,8 @@ from email.utils import formatdate
 
 import pytest
 
-from viewer.kustomer.ratelimit import retry_after_seconds
 from viewer.kustomer.errors import error_details, from_response
+from viewer.kustomer.ratelimit import retry_after_seconds
 
 NOW = 1_800_000_000
 

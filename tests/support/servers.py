@@ -1,9 +1,9 @@
 """Real HTTP(S) servers on loopback, each in a thread, recording what they were asked."""
 import ssl
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 
 
 @dataclass

@@ -48,7 +48,7 @@ def row_texts(html: str) -> list:
     import re
 
     texts = []
-    for code in re.findall(r'<span class="code">(.*?)</span></div>', html, re.S):
+    for code in re.findall(r'<span class="code">(.*?)</span></div>', html, re.DOTALL):
         texts.append(html_lib.unescape(re.sub(r"<[^>]+>", "", code)))
     return texts
 

@@ -4,11 +4,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 
 from tests.support import browsers
-from tests.support.viewer_process import ViewerProcess
 from viewer import settings
 from viewer.__main__ import build_parser
 

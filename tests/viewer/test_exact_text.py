@@ -70,6 +70,7 @@ def test_folding_shows_how_many_members_a_node_hides(client, post, pretty):
     assert pretty(doc, mode="c", x="0") == ["{", '  "a": {3 members},', '  "b": [2 items],', '  "c": [1 item]', "}"]
 
 
+@pytest.mark.slow
 def test_deep_nesting_is_shown_not_refused(client, post):
     depth = 100_000
     doc = post(b"[" * depth + b"]" * depth)

@@ -6,8 +6,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from .lines import link
-from .lines import CLOSE, COMMA, DUPLICATE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from .lines import CLOSE, COMMA, DUPLICATE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT, link
 
 # What is stored of an index: 5 bytes a line. Parents and matches follow from the kinds (lines.link).
 STORED = (("starts", "I"), ("kinds", "B"))

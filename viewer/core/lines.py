@@ -9,7 +9,6 @@ from array import array
 
 import numpy as np
 
-
 # A line's kind (the low bits) and flags; the index's arrays and everything that reads them use these.
 MEMBER, OPEN_OBJECT, OPEN_ARRAY, CLOSE = 0, 1, 2, 3
 KIND_MASK, COMMA, DUPLICATE = 0x03, 0x40, 0x80

@@ -4,8 +4,8 @@ Nothing here parses the whole document: a question about an object reads only it
 """
 import json
 
-from .render import read_lines
 from .lines import NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from .render import read_lines
 
 MAX_MEMBERS = 1000
 

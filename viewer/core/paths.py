@@ -2,8 +2,8 @@
 import json
 import re
 
-from .render import read_lines
 from .lines import OPEN_ARRAY
+from .render import read_lines
 
 IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 

@@ -15,8 +15,8 @@ from pygments.token import STANDARD_TYPES, Error, Name, String
 
 from ..kustomer.links import EMBEDDED_URL, LINK_KEYS, link_for
 from . import search, windows
-from .marks import MAX_PER_ANSWER, Characters, Marks, pick
 from .lines import CLOSE, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
+from .marks import MAX_PER_ANSWER, Characters, Marks, pick
 
 LONG_LINE = 16 * 1024  # bytes of one line rendered before it is cut, with a link to the whole line
 MAX_INDENT = 60  # levels of indentation drawn; deeper lines say their depth instead

@@ -7,8 +7,8 @@ rows must never call the API.
 import re
 from urllib.parse import urlsplit
 
-from ..core.objects import ObjectReader
 from ..core.lines import CLOSE, NO_LINE, OPEN_ARRAY
+from ..core.objects import ObjectReader
 from .allowlist import NotAllowed, check_url
 from .links import fetch_href
 from .metadata import KLASS_NAME, MetadataUnavailable, resource_for

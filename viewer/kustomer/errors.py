@@ -6,7 +6,7 @@ people, the API's own error messages first, and the HTTP status the viewer answe
 import json
 import re
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import ViewerError
@@ -127,7 +127,7 @@ def _rate_limited(url, common) -> UpstreamError:
     if wait is None:
         when = "Wait a minute before trying again."
     else:
-        at = datetime.fromtimestamp(time.time() + wait, timezone.utc).strftime("%H:%M:%S UTC")
+        at = datetime.fromtimestamp(time.time() + wait, UTC).strftime("%H:%M:%S UTC")
         when = f"Try again in {wait} second{'s' if wait != 1 else ''} (at {at})."
     plans = ", ".join(f"{n} ({p})" for p, n in PLAN_LIMITS)
     hints = [f"Kustomer allows each organisation a number of requests per minute by plan: {plans}; every "
@@ -169,7 +169,7 @@ def error_details(body: bytes, content_type: str = "") -> list:
 
 def _text_detail(body: bytes, content_type: str) -> list:
     text = body[:4096].decode("utf-8", "replace")
-    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.I | re.S)
+    title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
     if title:
         text = title.group(1)
     elif "html" in content_type.lower() or text.lstrip().startswith("<"):

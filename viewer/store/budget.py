@@ -21,7 +21,7 @@ from . import expiry, reserve
 WRITE_FACTOR = 2
 CROSS_SITE_SHARE = 0.25  # of the budget, for posts from other sites' pages ...
 CROSS_SITE_WINDOW = 3600.0  # ... per this many seconds
-SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*\Z", re.I)
+SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*\Z", re.IGNORECASE)
 _lock = threading.Lock()
 
 

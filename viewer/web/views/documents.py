@@ -14,11 +14,11 @@ from flask import (
 from markupsafe import Markup, escape
 
 from ...core import paths, search
-from ...core.values import value_span
 from ...core.landmarks import landmark_values
+from ...core.lines import NO_LINE
 from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
-from ...core.lines import NO_LINE
+from ...core.values import value_span
 from ...errors import ViewerError
 from ...kustomer.annotations import Annotations
 from ...kustomer.links import page_links

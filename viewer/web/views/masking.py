@@ -1,5 +1,5 @@
 """Unmasking a masked document for a while (after a confirmation), and the audit log of every unmask."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
@@ -101,7 +101,7 @@ def audit():
 
 
 def _entry(row) -> dict:
-    at = datetime.fromtimestamp(row["at"], timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    at = datetime.fromtimestamp(row["at"], UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return {"at": at, "doc": row["doc_id"], "source_url": row["source_url"], "customer_id": row["customer_id"],
             "hours": row["hours"], "user": row["user"], "kind": row["kind"]}
 
