@@ -53,6 +53,16 @@ def test_kept_documents_stay_and_507_when_only_they_remain(small):
     assert all(small.get(f"/docs/{doc}").status_code == 200 for doc in kept[1:])
 
 
+def test_a_post_that_cannot_fit_even_alone_removes_nothing(small):
+    earlier = [posted(small.post("/docs", data=document(n), content_type="application/json")) for n in range(3)]
+    response = small.post("/docs", data=document(9, 10 * MiB), content_type="application/json")
+    assert response.status_code == 507
+    page = response.get_data(as_text=True)
+    assert "would not make room either, so none was removed" in page
+    assert all(small.get(f"/docs/{doc}").status_code == 200 for doc in earlier)
+    assert "Removed to stay within the storage budget" not in small.get("/").get_data(as_text=True)
+
+
 def test_kept_documents_do_not_expire(tmp_path):
     now = [1_000_000.0]
     app = create_app({"DATABASE": str(tmp_path / "v.sqlite3"), "EXPIRE_HOURS": 1, "CLOCK": lambda: now[0]})

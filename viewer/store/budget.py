@@ -73,18 +73,34 @@ def make_room(db, needed: int, *, cross_site: bool) -> None:
     limit = budget(config)
     if cross_site:
         _charge_cross_site(needed, limit)
+    from .db import reclaim_space, rollback_quietly
+
     with _lock:
-        while live_size(db, config["DATABASE"], needed) > limit:
-            oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
-                                " ORDER BY created_at LIMIT 1").fetchone()
-            if oldest is None:
-                raise full(live_size(db, config["DATABASE"]), limit, needed)
-            db.execute("DELETE FROM documents WHERE id = ?", (oldest["id"],))
+        if live_size(db, config["DATABASE"], needed) <= limit:
+            return
+        # Removed in one transaction, kept only if the document then fits: a post that cannot fit even
+        # with every un-kept document gone removes nothing.
+        removed = []
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            while live_size(db, config["DATABASE"], needed) > limit:
+                oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
+                                    " ORDER BY created_at LIMIT 1").fetchone()
+                if oldest is None:
+                    stored = live_size(db, config["DATABASE"])
+                    rollback_quietly(db)
+                    raise full(stored, limit, needed, removable=bool(removed))
+                db.execute("DELETE FROM documents WHERE id = ?", (oldest["id"],))
+                removed.append(oldest)
+            db.execute("COMMIT")
+        except BaseException:
+            rollback_quietly(db)
+            raise
+        for oldest in removed:
             _removed(config).appendleft({"preview": oldest["preview"], "size": format_size(oldest["size"]),
                                          "at": expiry.now(config),
                                          "why": f"to make room for a new document of {format_size(needed)}"})
-            from .db import reclaim_space
-            reclaim_space(db)
+        reclaim_space(db)
 
 
 def _charge_cross_site(needed, limit):
@@ -103,14 +119,16 @@ def _charge_cross_site(needed, limit):
         posts.append((now, needed))
 
 
-def full(stored, limit, needed) -> StorageFull:
+def full(stored, limit, needed, removable=False) -> StorageFull:
     from .documents import format_size
 
+    kept = (" Removing every document that is not kept would not make room either, so none was removed."
+            if removable else "")
     return StorageFull(
         f"No room for this document: it needs about {format_size(WRITE_FACTOR * needed)} while it is written, "
-        f"the viewer holds {format_size(stored)} (kept documents and the log that writes go through) and its storage budget is "
-        f"{format_size(limit)} (--max-storage, at most half the disk's free space). Delete documents you no "
-        "longer need on the home page, or restart the viewer with a larger --max-storage.")
+        f"the viewer would still hold {format_size(stored)} (kept documents and the log that writes go through) "
+        f"and its storage budget is {format_size(limit)} (--max-storage, at most half the disk's free space).{kept} "
+        "Delete documents you no longer need on the home page, or restart the viewer with a larger --max-storage.")
 
 
 def disk_full(error: sqlite3.Error, stored: int, limit: int) -> StorageFull:
