@@ -61,11 +61,11 @@ def test_unknown_document_is_a_404_page(client):
 
 
 def test_unexpected_errors_answer_a_page_without_a_stack_trace(app, client, monkeypatch):
-    from viewer.web.views import documents
+    from viewer.web import intake
 
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
-    monkeypatch.setattr(documents, "save_document", broken)
+    monkeypatch.setattr(intake, "save_document", broken)
     response = client.post("/docs", data=b"[1]")
     page = response.get_data(as_text=True)
     assert response.status_code == 500

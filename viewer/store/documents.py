@@ -273,6 +273,32 @@ def delete_document(doc_id: str) -> bool:
     return bool(deleted)
 
 
+def remove_unfinished(app) -> list:
+    """At start, before any request: remove every document whose intake did not finish, and say which.
+
+    A viewer stopped or killed while it was taking a document in leaves it stored but hidden
+    (pending). Finishing it could need the API, and masking must fail closed, so it goes, and its
+    space with it; the home page lists each by source and size (never by its content, which may not
+    have been masked) so that the user can send it again.
+    """
+    with app.app_context():
+        db = get_db()
+        rows = db.execute("SELECT id, size, source_url FROM documents"
+                          " WHERE id IN (SELECT doc_id FROM masking_pending)").fetchall()
+        if rows:
+            db.execute("DELETE FROM documents WHERE id IN (SELECT doc_id FROM masking_pending)")
+            db.execute("DELETE FROM masking_pending")
+            reclaim_space(db)
+        gone = [{"source": row["source_url"], "size": format_size(row["size"])} for row in rows]
+        app.extensions["viewer.unfinished"] = gone
+        return gone
+
+
+def unfinished_documents() -> list:
+    """The documents `remove_unfinished` removed at this start, for the home page."""
+    return current_app.extensions.get("viewer.unfinished", [])
+
+
 def delete_all() -> int:
     db = get_db()
     deleted = db.execute("DELETE FROM documents").rowcount

@@ -6,6 +6,7 @@ from flask import Flask
 from .. import settings
 from ..core.engine import Engine
 from ..store import db
+from ..store import documents as documents_store
 from . import security
 from .views import documents, errors, fetch, home, masking, send
 
@@ -21,6 +22,7 @@ def create_app(config=None) -> Flask:
         app.config.update(config)
     app.extensions["viewer.engine"] = Engine(app.config["ENGINE_IDLE_SECONDS"], on_idle=lambda: let_go(app))
     db.init_app(app)
+    documents_store.remove_unfinished(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(home.bp)

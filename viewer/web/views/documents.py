@@ -30,12 +30,11 @@ from ...store.documents import (
     format_size,
     get_document,
     keep_document,
-    save_document,
 )
 from ..admission import big_intake_turn
-from ..annotate import annotate, posted_by_the_viewer
-from ..intake import read_posted_document
-from ..mask import mask_incoming
+from ..annotate import posted_by_the_viewer
+from ..intake import take_in
+from ..posted import read_posted_document
 from ..security import is_cross_site, require_same_origin
 from .fetch import limits
 
@@ -50,12 +49,9 @@ RAW_VIEW_LIMIT = 4 * 1024 * 1024  # bytes shown on the raw page; /raw always has
 def create():
     with big_intake_turn():
         raw, source_url = read_posted_document()
-        doc_id = save_document(raw, source_url=source_url, cross_site=is_cross_site(), pending=True)
-        from_kustomer = bool(source_url) and posted_by_the_viewer()
-        if from_kustomer:
-            annotate(doc_id, source_url, limits())
         # Masking reads the body still in hand; its rendition counts against the same turn.
-        mask_incoming(doc_id, raw, source_url, organisation=from_kustomer)
+        doc_id = take_in(raw, source_url=source_url, cross_site=is_cross_site(),
+                         organisation=bool(source_url) and posted_by_the_viewer(), limits=limits())
         del raw  # the body is stored: free it before the next big intake starts
     return redirect(url_for("documents.show", doc_id=doc_id), code=303)
 

@@ -7,9 +7,7 @@ from ...kustomer import upstream
 from ...kustomer.allowlist import NotAllowed
 from ...kustomer.errors import UpstreamError
 from ...kustomer.links import fetch_href
-from ...store.documents import save_document
-from ..annotate import annotate
-from ..mask import mask_incoming
+from ..intake import take_in
 from .errors import wants_json
 
 bp = Blueprint("fetch", __name__)
@@ -23,9 +21,7 @@ def fetch_document():
         if not url:
             raise NotAllowed("Say which API URL to fetch: /fetch?url=https://{org}.api.kustomerapp.com/v1/…")
         got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits())
-        doc_id = store(got)
-        annotate(doc_id, got.final_url, limits())
-        mask_incoming(doc_id, got.body, got.final_url, organisation=True)
+        doc_id = take_in_fetched(got)
     except ViewerError as exc:
         return error_response(exc, url)
     return redirect(f"/docs/{doc_id}", 303)
@@ -54,10 +50,11 @@ def limits() -> upstream.Limits:
         max_redirects=int(config.get("FETCH_MAX_REDIRECTS", default.max_redirects)))
 
 
-def store(got: upstream.Fetched):
-    """Save the fetched body exactly; a body the viewer cannot read as JSON is the API's fault here."""
+def take_in_fetched(got: upstream.Fetched) -> str:
+    """Take in the fetched body exactly; a body the viewer cannot read as JSON is the API's fault here."""
     try:
-        return save_document(got.body, source_url=got.final_url, fetch_info=got.info(), pending=True)
+        return take_in(got.body, source_url=got.final_url, fetch_info=got.info(), organisation=True,
+                       limits=limits())
     except ViewerError as exc:
         if exc.status != 400:
             raise

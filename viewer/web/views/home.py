@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from ...core.render import stylesheet
 from ...store import budget, expiry
-from ...store.documents import format_size, recent_documents
+from ...store.documents import format_size, recent_documents, unfinished_documents
 
 bp = Blueprint("home", __name__)
 
@@ -20,6 +20,7 @@ def index():
     listing = [{"doc": d, "size": format_size(d.size), "age": _age(now - d.created_at), **_name_parts(d)} for d in docs]
     return render_template("home.html", listing=listing, expire_hours=hours,
                            max_size=format_size(current_app.config["MAX_BYTES"]), removed=_removed(now),
+                           unfinished=unfinished_documents(),
                            budget=format_size(current_app.config["MAX_STORAGE"]))
 
 

@@ -10,11 +10,9 @@ from ...masking.errors import MaskingError
 from ...masking.state import now
 from ...store.documents import get_document
 from ...store.masking import audit_entries, log_unmask, set_unmasked_until
-from ..annotate import annotate
-from ..mask import mask_incoming
 from ..security import require_same_origin
 from .errors import wants_json
-from .fetch import limits, store
+from .fetch import limits, take_in_fetched
 
 bp = Blueprint("masking", __name__)
 
@@ -81,9 +79,7 @@ def _unmask_in_kustomer(doc, hours):
                                f"{UNMASK_ROLE}.", 403) from None
         raise
     got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits())
-    new_id = store(got)
-    annotate(new_id, got.final_url, limits())
-    mask_incoming(new_id, got.body, got.final_url, organisation=True)
+    new_id = take_in_fetched(got)
     fresh = get_document(new_id)
     if fresh.masking and fresh.masking.has_rendition:
         set_unmasked_until(new_id, now() + hours * 3600)  # the viewer's own masks, for the hours confirmed
