@@ -231,10 +231,6 @@ class _Progress:
             print(f"\r{what}… {seconds:.0f} s ", end="", file=sys.stderr, flush=True)
 
 
-def _stop_command(pid: int) -> str:
-    return f"taskkill /PID {pid}" if os.name == "nt" else f"kill {pid}"
-
-
 def open_document(args) -> int:
     base = running.url_for(args.host, args.port)
     try:
@@ -268,7 +264,7 @@ def open_document(args) -> int:
                 return 1
             time.sleep(0.1)
         print(f"Started a viewer in the background on {base}/ (process {started.pid}); it keeps running after this "
-              f"command. Stop it with: {_stop_command(started.pid)}", file=sys.stderr)
+              f"command. Stop it with: {running.stop_command(started.pid)}", file=sys.stderr)
     # A file keeps its name: its file: URL stands where a fetched document's address would.
     source_url = args.source_url or (Path(args.file).resolve().as_uri() if args.file != "-" else None)
     query = "?" + urllib.parse.urlencode({"source_url": source_url}) if source_url else ""

@@ -1,5 +1,6 @@
 """A viewer's address, and whether a viewer answers there (its /ping says who it is)."""
 import json
+import os
 import urllib.request
 
 APP_NAME = "api-bookmarklets viewer"
@@ -25,3 +26,8 @@ def ping(base: str, timeout: float = 2) -> dict | None:
 
 def answers(base: str) -> bool:
     return ping(base) is not None
+
+
+def stop_command(pid) -> str:
+    """What stops the viewer process `pid`, to paste into this system's shell."""
+    return f"taskkill /PID {pid}" if os.name == "nt" else f"kill {pid}"

@@ -10,7 +10,7 @@ import urllib.request
 from tests.support import browsers
 from tests.support.viewer_process import ViewerProcess
 from viewer import settings
-from viewer.__main__ import build_parser
+from viewer.options import build_parser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -101,9 +101,13 @@ def test_the_compiled_pass_is_loaded_for_the_first_big_document_only(tmp_path):
         assert _index_pass(server, "compiled") == "compiled" and _loaded_llvm(server)
 
 
-def test_index_arrays_never_loads_numba(tmp_path):
+def test_index_is_accepted_ignored_with_one_warning_and_hidden_from_help(tmp_path):
+    """Login entries written by earlier versions carry --index arrays: they still start."""
+    assert "--index" not in build_parser().format_help()
     with ViewerProcess(tmp_path, extra_args=["--index", "arrays"]) as server:
-        page = server.post(BIG)
+        page = server.post(b'{"indexed": true}')
         with urllib.request.urlopen(page + "/raw") as response:
-            assert response.read() == BIG
-        assert _index_pass(server, "compiled", 2) == "arrays" and not _loaded_llvm(server)
+            assert response.read() == b'{"indexed": true}'
+    warnings = [line for line in server.output().splitlines() if "--index" in line]
+    assert warnings == ["warning: --index is no longer used and is ignored (the viewer picks how it indexes); "
+                        "remove it from the command line."]
