@@ -18,8 +18,10 @@ MAGIC = b"SQLite format 3\x00"
 ASIDE = "move it aside (the viewer then starts with an empty database) or start the viewer with --db for another file"
 
 
-def damaged(path, detail) -> BadDatabase:
-    return BadDatabase(f"{path} is damaged ({detail}): {ASIDE}. `python -m viewer check --db {path}` says more.")
+def damaged(path, detail, *, more: bool = True) -> BadDatabase:
+    detail = " ".join(str(detail).replace("*** in database main ***", "").split())
+    said = f"{path} is damaged ({detail}): {ASIDE}."
+    return BadDatabase(said + (f" `python -m viewer check --db {path}` says more." if more else ""))
 
 
 def not_a_database(path) -> BadDatabase:
@@ -166,8 +168,9 @@ def check(path) -> tuple:
         found = schema.version(db)
         if found > schema.VERSION:
             return [f"error: {schema.newer(path, found)}"], (0, 0)
-        problems = [f"integrity: {row[0]}" for row in db.execute("PRAGMA integrity_check(100)")
-                    if row[0] != "ok"]
+        problems = []
+        problems += [f"integrity: {' '.join(row[0].split())}" for row in db.execute("PRAGMA integrity_check(100)")
+                     if row[0] != "ok"]
         if problems or "documents" not in schema.tables(db):
             return problems or [f"error: {path} holds no documents table: it is not the viewer's database."], (0, 0)
         documents = renditions = 0
@@ -180,7 +183,9 @@ def check(path) -> tuple:
             problems += checked[0]
         return problems, (documents, renditions)
     except sqlite3.Error as exc:
-        return [f"error: {unusable(path, exc)}"], (0, 0)
+        code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+        said = damaged(path, exc, more=False) if code == sqlite3.SQLITE_CORRUPT else unusable(path, exc)
+        return [*problems, f"error: {said}"], (0, 0)
     finally:
         db.close()
 

@@ -45,7 +45,8 @@ def init_db(path):
                 db.execute("PRAGMA page_size = 65536")
             # Pages freed by a delete are reused at once and returned to the disk step by step (reclaim_space);
             # a delete itself writes only a few pages, so it succeeds on a full disk.
-            db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:  # setting it rewrites the header each time
+                db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             db.execute("PRAGMA journal_mode = WAL")
             schema.prepare(db, path)
         finally:

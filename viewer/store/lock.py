@@ -56,10 +56,15 @@ class StoreLock:
         partial = path.with_name(path.name + ".new")
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump({"url": url, "pid": os.getpid()}, file)
-        os.replace(partial, path)
+        try:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as file:
+                json.dump({"url": url, "pid": os.getpid()}, file)
+            os.replace(partial, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                partial.unlink()
+            raise
 
     def _who_holds(self) -> str:
         try:

@@ -4,6 +4,7 @@ A new database gets the tables and the version. One from before versions were re
 the viewer's tables) is this version once the columns added since are there. An older one is migrated, every
 step and the new version in one transaction: it is either wholly migrated or untouched. A newer one is refused.
 """
+import re
 import sqlite3
 
 from ..errors import ViewerError
@@ -135,6 +136,8 @@ def prepare(db: sqlite3.Connection, path) -> None:
         raise newer(path, found)
     if found == 0 and present and "documents" not in present:
         raise foreign(path, present)
+    if found == VERSION and _names(SCHEMA) <= _objects(db):
+        return  # nothing to write: a start does not touch the file
     db.execute("BEGIN IMMEDIATE")
     try:
         if found == 0 and present:
@@ -151,6 +154,14 @@ def prepare(db: sqlite3.Connection, path) -> None:
         if db.in_transaction:
             db.execute("ROLLBACK")
         raise
+
+
+def _names(script: str) -> set:
+    return set(re.findall(r"CREATE (?:TABLE|INDEX|TRIGGER) IF NOT EXISTS (\w+)", script))
+
+
+def _objects(db) -> set:
+    return {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
 
 
 def statements(script: str):
