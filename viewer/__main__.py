@@ -103,15 +103,22 @@ def serve(args) -> int:
     import waitress
 
     from .errors import ViewerError
+    from .masking import rules
     from .store import lock
 
+    try:
+        masking_rules = rules.load(args.masking) if args.masking else {}
+    except rules.MaskingError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     _return_freed_memory_to_the_system()
     url = running.url_for(args.host, args.port)
     entrance = _Entrance()
     try:
         # Eight workers: big intakes hold at most four (viewer.web.admission), so four always answer the rest.
         server = waitress.create_server(entrance, host=args.host, port=args.port, threads=8, ident="viewer",
-                                        recv_bytes=RECV_BYTES, max_request_body_size=args.max_bytes * 3 + 65536,
+                                        recv_bytes=RECV_BYTES, max_request_body_size=settings.app_config(
+                                            max_bytes=args.max_bytes)["MAX_CONTENT_LENGTH"],
                                         **_connection_limits())
     except OSError as exc:
         print(f"error: {_cannot_listen(args, url, exc)}", file=sys.stderr)
@@ -124,7 +131,7 @@ def serve(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     try:
-        return _run(args, server, entrance, database)
+        return _run(args, server, entrance, database, masking_rules)
     except ViewerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -132,16 +139,15 @@ def serve(args) -> int:
         store_lock.release()
 
 
-def _run(args, server, entrance, database) -> int:
+def _run(args, server, entrance, database, masking_rules) -> int:
+    """Open the store, start the app on the bound port and serve until SIGINT or SIGTERM."""
     from .core import compiled
-    from .masking import rules
     from .store import db, expiry
     from .web.app import create_app
 
     if args.key_file:
         from .kustomer.upstream import KEY_FILE_VARIABLE
         os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
-    masking_rules = rules.load(args.masking) if args.masking else {}  # its MaskingError is a ViewerError
     app = create_app(settings.app_config(
         database=database, host=args.host, port=args.port, max_bytes=args.max_bytes,
         expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS,
