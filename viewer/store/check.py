@@ -5,6 +5,7 @@ Every problem is one line that says what is wrong and what to do; nothing here w
 import errno
 import os
 import sqlite3
+import sys
 from array import array
 from pathlib import Path
 
@@ -116,6 +117,8 @@ def look_at_header(path: Path) -> None:
         raise BadDatabase(f"{path} is truncated: it holds only {size} bytes. Restore it from a copy, or {ASIDE}.")
     page = int.from_bytes(header[16:18], "big")
     page = 65536 if page == 1 else page
+    if page < 512 or page & (page - 1):
+        raise damaged(path, f"its header gives a page size of {page} bytes")
     pages = int.from_bytes(header[28:32], "big")
     log = Path(f"{path}-wal")
     if log.exists() and log.stat().st_size:
@@ -142,7 +145,7 @@ def run(path) -> int:
     """`python -m viewer check`: print what was checked and any problem; 0 when all is well."""
     path = Path(path)
     if not path.exists():
-        print(f"error: there is no database at {path} (give its path with --db).")
+        print(f"error: there is no database at {path} (give its path with --db).", file=sys.stderr)
         return 1
     problems, counts = check(path)
     for problem in problems:
@@ -163,7 +166,8 @@ def check(path) -> tuple:
         look_at_header(path)
         db = sqlite3.connect(f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None)
     except (BadDatabase, sqlite3.Error, OSError) as exc:
-        return [f"error: {unusable(path, exc)}"], (0, 0)
+        said = str(unusable(path, exc)).split(" `python -m viewer check")[0]  # this is that check
+        return [f"error: {said}"], (0, 0)
     try:
         found = schema.version(db)
         if found > schema.VERSION:
