@@ -14,10 +14,12 @@ import pytest
 
 from tests.support import browsers
 from tests.support.viewer_process import ViewerProcess
+from viewer.masking import rules
 from viewer.store import db, schema
 from viewer.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "tests" / "data" / "kustomer-samples"
 PAGE = 65536
 
 
@@ -273,3 +275,22 @@ def test_check_runs_beside_a_running_viewer(tmp_path):
         done = viewer("check", "--db", str(server.db))
         assert done.returncode == 0 and "1 document(s)" in done.stdout, done.stdout + done.stderr
         assert server.answers()
+
+
+def test_check_reads_masked_renditions_too(tmp_path):
+    database, rules_file = tmp_path / "viewer.sqlite3", tmp_path / "masking.toml"
+    rules_file.write_text('[[mask]]\nresource = "customer"\nattribute = "name"\nmode = "full"\n')
+    app = create_app({"DATABASE": str(database), "TESTING": True, "MASKING_RULES": rules.load(rules_file)})
+    answer = app.test_client().post("/docs", data=(SAMPLES / "customer.json").read_bytes(),
+                                    content_type="application/json")
+    assert answer.status_code == 303
+    doc = answer.headers["Location"].rsplit("/", 1)[1]
+    db.close_app(app)
+    done = viewer("check", "--db", str(database))
+    assert done.returncode == 0 and "1 document(s) and 1 masked rendition(s)" in done.stdout, done.stdout
+    with sqlite3.connect(database) as connection:  # the rendition loses its last byte
+        connection.execute("UPDATE masked_chunks SET data = substr(data, 1, length(data) - 1) WHERE doc_id = ?"
+                           " AND seq = (SELECT MAX(seq) FROM masked_chunks WHERE doc_id = ?)", (doc, doc))
+    connection.close()
+    done = viewer("check", "--db", str(database))
+    assert done.returncode == 1 and f"document {doc} (masked rendition): its stored bytes are" in done.stdout
