@@ -96,3 +96,14 @@ def test_a_lock_held_by_another_process_is_refused_without_a_viewer_there(tmp_pa
         holder.wait(10)
     taker.acquire("http://127.0.0.1:2")  # free once its holder has gone
     taker.release()
+
+
+def test_open_says_so_at_once_when_the_viewer_it_starts_is_refused(tmp_path):
+    document = tmp_path / "doc.json"
+    document.write_bytes(b"[1]")
+    with ViewerProcess(tmp_path) as first:
+        port = browsers.free_port()
+        done = second("open", str(document), "--port", str(port), "--db", str(first.db), "--no-browser")
+        line = refused(done)
+        assert f"the viewer started for http://127.0.0.1:{port} stopped at once" in line
+        assert first.answers()
