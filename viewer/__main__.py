@@ -1,8 +1,9 @@
 """`python -m viewer` serves the viewer; `python -m viewer open FILE|-` shows a document in it."""
-import argparse
+import errno
 import ipaddress
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -13,80 +14,18 @@ import urllib.request
 import webbrowser
 from pathlib import Path
 
-from . import settings
+from . import running, settings
 from .kustomer.allowlist import DEFAULT_ALLOWED_HOSTS
-
-DESCRIPTION = "A local web app that shows JSON documents pretty, highlighted, foldable and exactly as sent."
-
-
-def _server_options(parser, suppress=False):
-    default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
-    parser.add_argument("--host", default=default(settings.HOST),
-                        help=f"interface to listen on (default {settings.HOST}; anything but loopback is reachable "
-                             "by other machines)")
-    parser.add_argument("--port", type=int, default=default(settings.PORT),
-                        help=f"port to listen on (default {settings.PORT})")
-    parser.add_argument("--db", metavar="PATH", default=default(None),
-                        help=f"SQLite file for documents (default {settings.default_database()})")
-    parser.add_argument("--allow-host", metavar="PATTERN", action="append", dest="allow_hosts",
-                        default=default(None),
-                        help="host name /fetch may fetch from, *.example.com for any name below it; repeatable "
-                             f"(default {', '.join(DEFAULT_ALLOWED_HOSTS)})")
-    parser.add_argument("--max-bytes", type=int, default=default(settings.MAX_BYTES),
-                        help=f"largest document accepted, in bytes (default {settings.MAX_BYTES}, 256 MiB)")
-    parser.add_argument("--expire-hours", type=float, default=default(settings.EXPIRE_HOURS),
-                        help=f"hours a document is kept (default {settings.EXPIRE_HOURS:g})")
-    parser.add_argument("--masking", metavar="FILE", default=default(None),
-                        help="TOML file of local masking rules ([[mask]] resource, attribute, mode), added to "
-                             "the organisation's sensitive attributes")
-    parser.add_argument("--max-storage", metavar="SIZE", type=_size, default=default(settings.MAX_STORAGE),
-                        help="most the database may take on disk, e.g. 2G or 500M (default 2G; never more than "
-                             "half the disk's free space)")
-    parser.add_argument("--index", choices=("compiled", "arrays"), default=default("compiled"),
-                        help="how documents are indexed: compiled (numba; fastest, about 125 MB once the first "
-                             "document of 1 MiB arrives) or arrays (numpy only; about 3 to 5 times slower to take "
-                             "a big document in, no fixed cost) (default compiled)")
-    # Seconds the index engine's worker stays after the last big document (tests and benchmarks shorten it).
-    parser.add_argument("--engine-idle", type=float, default=default(settings.ENGINE_IDLE_SECONDS),
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--key-file", metavar="PATH", default=default(None),
-                        help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
-                             "(service install stores it so, mode 0600)")
-
-
-def _size(text) -> int:
-    from .store.budget import parse_size
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m viewer", description=DESCRIPTION)
-    _server_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="{open,service}")
-    opener = commands.add_parser("open", help="show a document in the running viewer (starting one if needed)",
-                                 description="Put a JSON document into the running viewer, starting one in the "
-                                             "background when none answers, and open it in the default browser.")
-    opener.add_argument("file", metavar="FILE", help="the JSON file, or - for standard input")
-    opener.add_argument("--source-url", help="where the document came from (its links resolve against it)")
-    opener.add_argument("--no-browser", action="store_true", help="print the document's URL, do not open a browser")
-    _server_options(opener, suppress=True)
-    service = commands.add_parser("service", help="start the viewer at login: install, uninstall or status",
-                                  description="Have the viewer start at login for the current user, with the "
-                                              "options given and the API key from KUSTOMER_API_KEY (stored in a "
-                                              "file only you can read): a systemd user unit on Linux, a "
-                                              "LaunchAgent on macOS, a Run entry (pythonw.exe) on Windows.")
-    service.add_argument("action", choices=("install", "uninstall", "status"),
-                         help="install (and start now), uninstall (and stop), or say whether it is installed "
-                              "and answering")
-    _server_options(service, suppress=True)
-    return parser
+from .options import IGNORED_INDEX, build_parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "index", None) is not None:
+        print(IGNORED_INDEX, file=sys.stderr, flush=True)
+    if args.command == "check":
+        from .store.check import run
+        return run(args.db or settings.default_database())
     if args.max_bytes < 1 or args.max_bytes >= 1 << 32:
         print("error: --max-bytes must be between 1 and 4294967295.", file=sys.stderr)
         return 1
@@ -96,13 +35,6 @@ def main(argv=None) -> int:
         from .service.command import run
         return run(args)
     return serve(args)
-
-
-def _url(host, port) -> str:
-    name = f"[{host}]" if ":" in host else host
-    if host in ("0.0.0.0", "::"):
-        name = "127.0.0.1"
-    return f"http://{name}:{port}"
 
 
 def _is_loopback(host) -> bool:
@@ -163,26 +95,62 @@ RECV_BYTES = 1 << 18
 
 
 def serve(args) -> int:
+    """Listen first, then take the database for this process alone, check it, and serve until stopped.
+
+    Until the port is bound and the database locked nothing is created or changed, so a second viewer
+    (same port, or same database) or an unusable database ends in one line and exit status 1.
+    """
     import waitress
 
-    _return_freed_memory_to_the_system()
-    if args.key_file:
-        from .kustomer.upstream import KEY_FILE_VARIABLE
-        os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
-
+    from .errors import ViewerError
     from .masking import rules
-    from .web.app import create_app
+    from .store import lock
 
     try:
         masking_rules = rules.load(args.masking) if args.masking else {}
     except rules.MaskingError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    _return_freed_memory_to_the_system()
+    url = running.url_for(args.host, args.port)
+    entrance = _Entrance()
+    try:
+        # Eight workers: big intakes hold at most four (viewer.web.admission), so four always answer the rest.
+        server = waitress.create_server(entrance, host=args.host, port=args.port, threads=8, ident="viewer",
+                                        recv_bytes=RECV_BYTES, max_request_body_size=settings.app_config(
+                                            max_bytes=args.max_bytes)["MAX_CONTENT_LENGTH"],
+                                        **_connection_limits())
+    except OSError as exc:
+        print(f"error: {_cannot_listen(args, url, exc)}", file=sys.stderr)
+        return 1
+    database = Path(args.db or settings.default_database()).absolute()
+    try:
+        store_lock = lock.claim(database, url)
+    except ViewerError as exc:
+        server.close()
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _run(args, server, entrance, database, masking_rules)
+    except ViewerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store_lock.release()
+
+
+def _run(args, server, entrance, database, masking_rules) -> int:
+    """Open the store, start the app on the bound port and serve until SIGINT or SIGTERM."""
+    from .store import db, expiry
+    from .web.app import create_app
+
+    if args.key_file:
+        from .kustomer.upstream import KEY_FILE_VARIABLE
+        os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
     app = create_app(settings.app_config(
-        database=args.db, host=args.host, port=args.port, max_bytes=args.max_bytes,
+        database=database, host=args.host, port=args.port, max_bytes=args.max_bytes,
         expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS,
         masking_rules=masking_rules, max_storage=args.max_storage, engine_idle=args.engine_idle))
-    from .store import expiry
     expiry.start_timer(app.config)
     app.extensions["viewer.engine"].start()  # built (or loaded from numba's cache) while the viewer starts
     if not _is_loopback(args.host):
@@ -190,20 +158,40 @@ def serve(args) -> int:
         print(f"{bar}\nWARNING: listening on {args.host}, not on loopback: other machines on the network can\n"
               f"reach this viewer, and the documents it holds contain customers' personal data.\n"
               f"Use --host 127.0.0.1 unless you mean it.\n{bar}", file=sys.stderr, flush=True)
-    print(f"JSON viewer: {_url(args.host, args.port)}/  (documents in {app.config['DATABASE']}; Ctrl+C stops)",
-          flush=True)
-    # Eight workers: big intakes hold at most four (viewer.web.admission), so four always answer the rest.
-    waitress.serve(app, host=args.host, port=args.port, threads=8, ident="viewer", recv_bytes=RECV_BYTES,
-                   max_request_body_size=app.config["MAX_CONTENT_LENGTH"], _quiet=True, **_connection_limits())
+    entrance.app = app
+    print(f"JSON viewer: {running.url_for(args.host, args.port)}/  (documents in {app.config['DATABASE']}; "
+          "Ctrl+C stops)", flush=True)
+    # A service manager stops the viewer with SIGTERM: the same clean stop as Ctrl+C. Waitress then waits
+    # (up to 5 s) for the requests in hand, and the log is checkpointed into the database file.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        server.run()  # returns on KeyboardInterrupt, once its workers are done (or after 5 s)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        app.extensions["viewer.engine"].stop()
+        db.close_app(app)
     return 0
 
 
-def _answers(base) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/ping", timeout=2) as response:
-            return json.load(response).get("app") == "api-bookmarklets viewer"
-    except (OSError, ValueError):
-        return False
+class _Entrance:
+    """The WSGI app the port is bound with before the real app exists (see serve)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+
+def _cannot_listen(args, url, exc: OSError) -> str:
+    """Why the viewer cannot listen on its port, in one line: a viewer answers there, or another program."""
+    if exc.errno == errno.EADDRINUSE:
+        said = running.ping(url)
+        if said is not None:
+            return (f"a viewer already answers at {url}/ (process {said.get('pid')}): use that one, or start "
+                    "this one with --port for another port.")
+        return (f"port {args.port} on {args.host} is taken by another program: stop it, or start the viewer "
+                "with --port for another port.")
+    return f"cannot listen on {args.host} port {args.port}: {exc.strerror or exc}."
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -249,18 +237,14 @@ class _Progress:
             print(f"\r{what}… {seconds:.0f} s ", end="", file=sys.stderr, flush=True)
 
 
-def _stop_command(pid: int) -> str:
-    return f"taskkill /PID {pid}" if os.name == "nt" else f"kill {pid}"
-
-
 def open_document(args) -> int:
-    base = _url(args.host, args.port)
+    base = running.url_for(args.host, args.port)
     try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
         print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
-    if not _answers(base):
+    if not running.answers(base):
         command = [sys.executable, "-m", "viewer", "--host", args.host, "--port", str(args.port),
                    "--max-bytes", str(args.max_bytes), "--expire-hours", str(args.expire_hours),
                    "--max-storage", str(args.max_storage)]
@@ -272,19 +256,21 @@ def open_document(args) -> int:
             command += ["--key-file", os.path.abspath(args.key_file)]
         if args.masking:
             command += ["--masking", os.path.abspath(args.masking)]
-        if args.index != "compiled":
-            command += ["--index", args.index]
         started = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, start_new_session=True, cwd=os.getcwd())
         deadline = time.monotonic() + 20
-        while not _answers(base):
+        while not running.answers(base):
+            if started.poll() is not None:
+                print(f"error: the viewer started for {base} stopped at once; run `python -m viewer` with the same "
+                      "options to see why.", file=sys.stderr)
+                return 1
             if time.monotonic() > deadline:
                 print(f"error: started a viewer on {base}, but it does not answer; run `python -m viewer` "
                       "to see why.", file=sys.stderr)
                 return 1
             time.sleep(0.1)
         print(f"Started a viewer in the background on {base}/ (process {started.pid}); it keeps running after this "
-              f"command. Stop it with: {_stop_command(started.pid)}", file=sys.stderr)
+              f"command. Stop it with: {running.stop_command(started.pid)}", file=sys.stderr)
     # A file keeps its name: its file: URL stands where a fetched document's address would.
     source_url = args.source_url or (Path(args.file).resolve().as_uri() if args.file != "-" else None)
     query = "?" + urllib.parse.urlencode({"source_url": source_url}) if source_url else ""

@@ -7,15 +7,16 @@ import sys
 import urllib.request
 
 from tests.support import browsers
+from tests.support.viewer_process import ViewerProcess
 from viewer import settings
-from viewer.__main__ import build_parser
+from viewer.options import IGNORED_INDEX, build_parser
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def run(*args, stdin=None, timeout=60):
     return subprocess.run([sys.executable, "-m", "viewer", *args], input=stdin, capture_output=True,
-                          cwd=ROOT, timeout=timeout)
+                          cwd=ROOT, timeout=timeout, check=False)
 
 
 def test_help_names_every_option_and_the_fixed_port():
@@ -70,3 +71,12 @@ def test_serving_beyond_loopback_warns_loudly(tmp_path):
         process.terminate()
         process.wait(10)
     assert "WARNING: listening on 0.0.0.0" in "".join(first_lines)
+def test_index_is_accepted_ignored_with_one_warning_and_hidden_from_help(tmp_path):
+    """Login entries written by earlier versions carry --index arrays: they still start."""
+    assert "--index" not in build_parser().format_help()
+    with ViewerProcess(tmp_path, extra_args=["--index", "arrays"]) as server:
+        page = server.post(b'{"indexed": true}')
+        with urllib.request.urlopen(page + "/raw") as response:
+            assert response.read() == b'{"indexed": true}'
+    warnings = [line for line in server.output().splitlines() if "--index" in line]
+    assert warnings == [IGNORED_INDEX]

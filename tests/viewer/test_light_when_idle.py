@@ -73,7 +73,9 @@ def test_big_documents_are_indexed_in_a_worker_that_goes_when_idle(tmp_path):
         assert wait_for(lambda: ping(server)["engine"] == "stopped", 60), ping(server)
         assert ping(server)["index"] == "scanner"
         assert wait_for(lambda: not any(rss(child) and loaded_llvm(child) for child in children(pid)), 30)
-        total = lambda: rss(pid) + sum(rss(child) for child in children(pid))
+        def total():
+            return rss(pid) + sum(rss(child) for child in children(pid))
+
         assert wait_for(lambda: total() <= 100 << 20, 30), (rss(pid), [rss(child) for child in children(pid)])
         # The next big document starts it again, and is taken in.
         with urllib.request.urlopen(server.post(big_document(2 << 20)) + "/raw") as response:

@@ -13,9 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.support import browsers
+from tests.support.viewer_process import ViewerProcess
 from viewer.kustomer import upstream
+from viewer.options import build_parser
 from viewer.service import linux, macos, windows
-from viewer.service.launch import Launch
+from viewer.service.launch import Launch, launch_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # Words a shell, systemd, launchd or Windows could each mangle: a space, %, $, quotes, a backslash.
@@ -39,10 +41,10 @@ def test_the_systemd_unit_passes_systemd_analyze_verify(tmp_path):
         pytest.skip("systemd-analyze is not installed here")
     unit = tmp_path / linux.UNIT
     unit.write_text(linux.unit(LAUNCH))
-    done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True)
+    done = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, check=False)
     assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
     unit.write_text(linux.unit(LAUNCH).replace("Type=exec", "Type=nonsense"))  # the check does check
-    assert "nonsense" in subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True,
+    assert "nonsense" in subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, check=False,
                                         text=True).stderr
 
 
@@ -71,7 +73,7 @@ def test_a_windows_command_line_splits_back_into_its_words(argv):
 
 def test_the_windows_bootstrap_runs_the_viewer_from_any_folder(tmp_path):
     done = subprocess.run([sys.executable, "-c", windows.bootstrap(str(ROOT)), "service", "--help"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
                           env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
     assert done.returncode == 0 and "usage: " in done.stdout and "install" in done.stdout, done.stderr
 
@@ -91,9 +93,10 @@ def test_a_key_file_is_read_at_each_request_and_must_be_private(tmp_path):
     assert upstream.api_key(environ) == "second-key"
 
 
-def service(*args, env):
+def service(*args, env, umask=None):
     return subprocess.run([sys.executable, "-m", "viewer", "service", *args], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=60)
+                          cwd=ROOT, env=env, timeout=60, check=False,
+                          preexec_fn=None if umask is None else (lambda: os.umask(umask)))
 
 
 @pytest.fixture()
@@ -147,6 +150,7 @@ def test_install_status_and_uninstall(home, tmp_path):
     assert removed.returncode == 0
     assert f"Removed {unit}." in removed.stdout and f"Removed the stored API key {key_file}." in removed.stdout
     assert not unit.exists() and not key_file.exists()
+    assert f"No viewer answers at http://127.0.0.1:{port}/ now." in removed.stdout
     gone = service("status", env=home)
     assert gone.returncode == 1 and "Not installed" in gone.stdout
 
@@ -156,3 +160,36 @@ def test_install_without_a_key_says_what_works_without_one(home):
     assert done.returncode == 0, done.stderr
     assert "KUSTOMER_API_KEY is not set here" in done.stdout and "Send to viewer needs none" in done.stdout
     assert "--key-file" not in (Path(home["XDG_CONFIG_HOME"]) / "systemd/user/api-bookmarklets-viewer.service").read_text()
+
+
+def test_service_files_have_their_modes_whatever_the_umask(home, tmp_path):
+    key_folder = tmp_path / "config" / "api-bookmarklets"
+    key_folder.mkdir(parents=True, mode=0o755)
+    key_folder.chmod(0o755)  # as a user or another program may have left it
+    done = service("install", env={**home, upstream.KEY_VARIABLE: "s3cret-key"}, umask=0o000)
+    assert done.returncode == 0, done.stderr
+    unit = tmp_path / "config" / "systemd" / "user" / "api-bookmarklets-viewer.service"
+    modes = {path: stat.S_IMODE(path.stat().st_mode) for path in (unit, key_folder, key_folder / "kustomer-api-key")}
+    assert modes == {unit: 0o644, key_folder: 0o700, key_folder / "kustomer-api-key": 0o600}
+    for folder in (unit.parent, unit.parent.parent):  # made by the install: nobody else may write into them
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+    again = service("install", env={**home, upstream.KEY_VARIABLE: "n3w-key"}, umask=0o077)
+    assert again.returncode == 0 and stat.S_IMODE(unit.stat().st_mode) == 0o644
+    assert (key_folder / "kustomer-api-key").read_text() == "n3w-key\n"
+
+
+def test_uninstall_says_a_viewer_still_answers(home, tmp_path):
+    port = browsers.free_port()
+    assert service("install", "--port", str(port), env=home).returncode == 0
+    with ViewerProcess(tmp_path, port=port) as viewer:
+        removed = service("uninstall", env=home)
+        assert removed.returncode == 0
+        assert (f"A viewer still answers at http://127.0.0.1:{port}/ (process {viewer.process.pid})"
+                in removed.stdout), removed.stdout
+        assert f"Stop it with: kill {viewer.process.pid}" in removed.stdout
+
+
+def test_login_entries_no_longer_carry_index():
+    args = build_parser().parse_args(["service", "install", "--index", "arrays"])
+    assert "--index" not in launch_for(args, None).argv
+    assert "--index" not in linux.unit(launch_for(args, None))

@@ -3,7 +3,7 @@ import os
 import sys
 from pathlib import Path
 
-from .. import settings
+from .. import running, settings
 from ..errors import ViewerError
 from ..kustomer import upstream
 from . import keyfile
@@ -60,16 +60,23 @@ def install(args, system) -> int:
 
 
 def uninstall(args, system) -> int:
+    argv = system.installed_argv()
+    url = url_of(argv) if argv else viewer_url(args.host, args.port)
     for line in system.uninstall():
         print(line)
     if keyfile.remove(settings.default_key_file()):
         print(f"Removed the stored API key {settings.default_key_file()}.")
+    said = running.ping(url)
+    if said is None:
+        print(f"No viewer answers at {url}/ now.")
+    else:
+        pid = said.get("pid")
+        print(f"A viewer still answers at {url}/ (process {pid}): it was not started by the login entry, or has "
+              f"not stopped. Stop it with: {running.stop_command(pid)}")
     return 0
 
 
 def status(args, system) -> int:
-    from ..__main__ import _answers
-
     argv = system.installed_argv()
     if argv is None:
         url = viewer_url(args.host, args.port)
@@ -78,7 +85,7 @@ def status(args, system) -> int:
     else:
         url = url_of(argv)
         print(f"Installed: {system.where()} starts the viewer at login.")
-    if _answers(url):
+    if running.answers(url):
         print(f"Answering at {url}/")
         return 0 if argv is not None else 1
     start = command_line(argv) if argv else START + ("" if url.endswith(f":{settings.PORT}") else

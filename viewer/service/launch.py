@@ -4,7 +4,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import settings
+from .. import running, settings
+from ..options import build_parser
 
 NAME = "api-bookmarklets-viewer"
 DESCRIPTION = "api-bookmarklets JSON viewer"
@@ -40,24 +41,17 @@ def launch_for(args, key_file: Path | None, python: str = sys.executable) -> Lau
         options += ["--masking", os.path.abspath(args.masking)]
     if getattr(args, "max_storage", settings.MAX_STORAGE) != settings.MAX_STORAGE:
         options += ["--max-storage", str(args.max_storage)]
-    if getattr(args, "index", "compiled") != "compiled":
-        options += ["--index", args.index]
     if key_file is not None:
         options += ["--key-file", str(key_file)]
     return Launch((python, "-m", "viewer", *options), str(CODE_ROOT), viewer_url(args.host, args.port))
 
 
 def viewer_url(host: str, port: int) -> str:
-    name = f"[{host}]" if ":" in host else host
-    if host in ("0.0.0.0", "::"):
-        name = "127.0.0.1"
-    return f"http://{name}:{port}"
+    return running.url_for(host, port)
 
 
 def url_of(argv) -> str:
     """The address of the viewer a stored command line starts."""
-    from ..__main__ import build_parser
-
     options = list(argv)[list(argv).index("viewer") + 1:] if "viewer" in argv else []
     args, _ = build_parser().parse_known_args(options)
     return viewer_url(args.host, args.port)

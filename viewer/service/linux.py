@@ -5,6 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from . import files
 from .launch import DESCRIPTION, NAME, Launch
 
 UNIT = f"{NAME}.service"
@@ -67,14 +68,13 @@ def _systemd_runs() -> bool:
 
 def _systemctl(*args) -> str | None:
     """Run `systemctl --user ARGS`; None when it worked, else what it said."""
-    done = subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True)
+    done = subprocess.run(["systemctl", "--user", *args], capture_output=True, text=True, check=False)
     return None if done.returncode == 0 else (done.stderr or done.stdout).strip()
 
 
 def install(launch: Launch) -> list:
     path = unit_dir() / UNIT
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(unit(launch))
+    files.write(path, unit(launch).encode())
     said = [f"Wrote the systemd user unit {path}."]
     if not _systemd_runs():
         return said + ["systemd does not run on this machine, so nothing starts the unit. Start the viewer "

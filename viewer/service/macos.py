@@ -4,6 +4,7 @@ import plistlib
 import subprocess
 from pathlib import Path
 
+from . import files
 from .launch import Launch
 
 LABEL = "com.github.api-bookmarklets.viewer"
@@ -50,12 +51,12 @@ def _domain() -> str:
 
 def install(launch: Launch) -> list:
     path = agent_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    log_path().parent.mkdir(parents=True, exist_ok=True)
+    files.make_folder(log_path().parent)
     # A LaunchAgent already loaded keeps its old arguments until it is booted out.
-    subprocess.run(["launchctl", "bootout", f"{_domain()}/{LABEL}"], capture_output=True)
-    path.write_bytes(plist(launch))
-    done = subprocess.run(["launchctl", "bootstrap", _domain(), str(path)], capture_output=True, text=True)
+    subprocess.run(["launchctl", "bootout", f"{_domain()}/{LABEL}"], capture_output=True, check=False)
+    files.write(path, plist(launch))
+    done = subprocess.run(["launchctl", "bootstrap", _domain(), str(path)], capture_output=True, text=True,
+                          check=False)
     said = [f"Wrote the LaunchAgent {path}."]
     if done.returncode != 0:
         return said + [f"launchctl could not load it: {(done.stderr or done.stdout).strip()}",
@@ -65,7 +66,7 @@ def install(launch: Launch) -> list:
 
 def uninstall() -> list:
     path = agent_path()
-    subprocess.run(["launchctl", "bootout", f"{_domain()}/{LABEL}"], capture_output=True)
+    subprocess.run(["launchctl", "bootout", f"{_domain()}/{LABEL}"], capture_output=True, check=False)
     try:
         path.unlink()
         return [f"Stopped it and removed {path}."]

@@ -102,5 +102,5 @@ def uninstall() -> list:
             winreg.DeleteValue(key, NAME)
     except FileNotFoundError:
         return [f"No {where()}; nothing to remove."]
-    return [f"Removed {where()}. A viewer started at this logon runs until you log off "
-            "(or end pythonw.exe in Task Manager)."]
+    return [(f"Removed {where()}. A viewer started at this logon runs until you log off "
+             "(or end pythonw.exe in Task Manager).")]

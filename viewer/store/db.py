@@ -1,4 +1,5 @@
 """SQLite storage: one file, readable by its owner only, holding each document's bytes and line index."""
+import contextlib
 import logging
 import os
 import sqlite3
@@ -6,96 +7,9 @@ from pathlib import Path
 
 from flask import current_app, g
 
-from . import expiry, reserve
+from . import check, expiry, reserve, schema
 
 WAL_RESERVE = 4 << 20
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    created_at REAL NOT NULL,
-    size INTEGER NOT NULL,
-    body_start INTEGER NOT NULL,
-    body_end INTEGER NOT NULL,
-    line_count INTEGER NOT NULL,
-    source_url TEXT,
-    fetch_info TEXT,
-    notices TEXT NOT NULL,
-    duplicates TEXT NOT NULL,
-    landmarks TEXT NOT NULL,
-    preview TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS documents_created ON documents (created_at);
--- The document's bytes as received, in fixed-size pieces so that any range is read without the rest.
-CREATE TABLE IF NOT EXISTS chunks (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (doc_id, seq)
-);
--- What Kustomer's attribute metadata said of a document's objects when it arrived: labels and references.
-CREATE TABLE IF NOT EXISTS annotations (
-    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
-    data TEXT NOT NULL
-);
--- A document with masked values: what was masked, and the masked rendition served while it is masked
--- (its size, lines and preview here, its bytes and line index in masked_chunks and masked_line_arrays).
-CREATE TABLE IF NOT EXISTS masking (
-    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
-    note TEXT,
-    customer_id TEXT,
-    kustomer INTEGER NOT NULL DEFAULT 0,
-    attributes TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    masked_lines BLOB,
-    original_lines BLOB,
-    size INTEGER,
-    body_start INTEGER,
-    body_end INTEGER,
-    line_count INTEGER,
-    duplicates TEXT,
-    landmarks TEXT,
-    preview TEXT,
-    unmasked_until REAL
-);
-CREATE TABLE IF NOT EXISTS masked_chunks (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    seq INTEGER NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (doc_id, seq)
-);
-CREATE TABLE IF NOT EXISTS masked_line_arrays (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    name TEXT NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (doc_id, name)
-);
--- A document stored but not yet masked: no request but the one storing it may read it.
-CREATE TABLE IF NOT EXISTS masking_pending (
-    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE
-);
--- Every unmask, kept when its document is gone; the triggers make it insert-only.
-CREATE TABLE IF NOT EXISTS audit (
-    at REAL NOT NULL,
-    doc_id TEXT NOT NULL,
-    source_url TEXT,
-    customer_id TEXT,
-    hours INTEGER NOT NULL,
-    user TEXT NOT NULL,
-    kind TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
-BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
--- A document's line index, one row per array: starts and kinds (see viewer.core.index.STORED).
-CREATE TABLE IF NOT EXISTS line_arrays (
-    doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-    name TEXT NOT NULL,
-    data BLOB NOT NULL,
-    PRIMARY KEY (doc_id, name)
-);
-"""
 
 
 def connect(path) -> sqlite3.Connection:
@@ -113,24 +27,36 @@ def connect(path) -> sqlite3.Connection:
 
 
 def init_db(path):
-    """Create the database file (mode 0600, in a 0700 directory if we make it) and its tables."""
+    """Create the database file (mode 0600, in a 0700 directory if we make it), its tables and its version.
+
+    Raises BadDatabase, saying what to do, when the file cannot be opened or brought to this version; a
+    file created by this call is removed again then.
+    """
     path = Path(path)
     if not path.parent.exists():
         path.parent.mkdir(parents=True, mode=0o700)
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
-    os.chmod(path, 0o600)
-    db = connect(path)
+    created = not path.exists()
     try:
-        if not db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
-            db.execute("PRAGMA page_size = 65536")
-        # Pages freed by a delete are reused at once and returned to the disk step by step (reclaim_space);
-        # a delete itself writes only a few pages, so it succeeds on a full disk.
-        db.execute("PRAGMA auto_vacuum = INCREMENTAL")
-        db.execute("PRAGMA journal_mode = WAL")
-        db.executescript(SCHEMA)
-        _add_storage_columns(db)
-    finally:
-        db.close()
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
+        db = connect(path)
+        try:
+            if not db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+                db.execute("PRAGMA page_size = 65536")
+            # Pages freed by a delete are reused at once and returned to the disk step by step (reclaim_space);
+            # a delete itself writes only a few pages, so it succeeds on a full disk.
+            if db.execute("PRAGMA auto_vacuum").fetchone()[0] != 2:  # setting it rewrites the header each time
+                db.execute("PRAGMA auto_vacuum = INCREMENTAL")
+            db.execute("PRAGMA journal_mode = WAL")
+            schema.prepare(db, path)
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError) as exc:
+        if created:
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+        raise check.unusable(path, exc) from None
 
 
 def get_db() -> sqlite3.Connection:
@@ -143,19 +69,6 @@ def close_db(_error=None):
     db = g.pop("db", None)
     if db is not None:
         db.close()
-
-
-def _add_storage_columns(db):
-    """Columns added to databases made before them.
-
-    `kept`: the user kept it (it neither expires nor makes room). `chunk_size`: the size of its stored
-    pieces (documents stored before it have none, and were stored in 64 KiB pieces).
-    """
-    columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
-    if "kept" not in columns:
-        db.execute("ALTER TABLE documents ADD COLUMN kept INTEGER NOT NULL DEFAULT 0")
-    if "chunk_size" not in columns:
-        db.execute("ALTER TABLE documents ADD COLUMN chunk_size INTEGER")
 
 
 def reclaim_space(db, step_pages: int = 32):
@@ -195,3 +108,23 @@ def init_app(app):
     holder.execute("SELECT COUNT(*) FROM documents").fetchone()
     # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
     expiry.sweep(app.config)
+
+
+def close_app(app, wait: float = 2.0):
+    """At a clean stop: the log checkpointed into the database file, then the app's connection closed.
+
+    Closing the last connection removes the log and shared-memory files, so the database file alone holds
+    every committed change. A request still writing after the server stopped waiting for it is given
+    `wait` seconds; after that the checkpoint copies what it can and the rest is rolled back at next start.
+    """
+    holder = app.extensions.pop("viewer.db_holder", None)
+    if holder is None:
+        return
+    try:
+        holder.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+        holder.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    except sqlite3.Error as exc:
+        logging.getLogger("viewer").warning("Could not checkpoint the log into %s at stop: %s",
+                                            app.config["DATABASE"], exc)
+    finally:
+        holder.close()

@@ -1,0 +1,87 @@
+"""The command line of `python -m viewer`: its commands, options and defaults, for `__main__` and `service`."""
+import argparse
+
+from . import settings
+from .kustomer.allowlist import DEFAULT_ALLOWED_HOSTS
+
+DESCRIPTION = "A local web app that shows JSON documents pretty, highlighted, foldable and exactly as sent."
+# Accepted so that login entries written by earlier versions still start; it no longer chooses anything.
+IGNORED_INDEX = ("warning: --index is no longer used and is ignored (the viewer picks how it indexes); "
+                 "remove it from the command line.")
+
+
+def server_options(parser, suppress=False):
+    """The options of a viewer; `suppress`: where they are given after a command, its default stands."""
+    default = (lambda value: argparse.SUPPRESS) if suppress else (lambda value: value)
+    parser.add_argument("--host", default=default(settings.HOST),
+                        help=f"interface to listen on (default {settings.HOST}; anything but loopback is reachable "
+                             "by other machines)")
+    parser.add_argument("--port", type=int, default=default(settings.PORT),
+                        help=f"port to listen on (default {settings.PORT})")
+    database_option(parser, default(None))
+    parser.add_argument("--allow-host", metavar="PATTERN", action="append", dest="allow_hosts",
+                        default=default(None),
+                        help="host name /fetch may fetch from, *.example.com for any name below it; repeatable "
+                             f"(default {', '.join(DEFAULT_ALLOWED_HOSTS)})")
+    parser.add_argument("--max-bytes", type=int, default=default(settings.MAX_BYTES),
+                        help=f"largest document accepted, in bytes (default {settings.MAX_BYTES}, 256 MiB)")
+    parser.add_argument("--expire-hours", type=float, default=default(settings.EXPIRE_HOURS),
+                        help=f"hours a document is kept (default {settings.EXPIRE_HOURS:g})")
+    parser.add_argument("--masking", metavar="FILE", default=default(None),
+                        help="TOML file of local masking rules ([[mask]] resource, attribute, mode), added to "
+                             "the organisation's sensitive attributes")
+    parser.add_argument("--max-storage", metavar="SIZE", type=size, default=default(settings.MAX_STORAGE),
+                        help="most the database may take on disk, e.g. 2G or 500M (default 2G; never more than "
+                             "half the disk's free space)")
+    parser.add_argument("--index", default=default(None), help=argparse.SUPPRESS)
+    # Seconds the index engine's worker stays after the last big document (tests and benchmarks shorten it).
+    parser.add_argument("--engine-idle", type=float, default=default(settings.ENGINE_IDLE_SECONDS),
+                        help=argparse.SUPPRESS)
+    parser.add_argument("--key-file", metavar="PATH", default=default(None),
+                        help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
+                             "(service install stores it so, mode 0600)")
+
+
+def database_option(parser, default=None):
+    parser.add_argument("--db", metavar="PATH", default=default,
+                        help=f"SQLite file for documents (default {settings.default_database()})")
+
+
+def size(text) -> int:
+    """An argparse type: '2G', '500M' or a number of bytes."""
+    from .store.budget import parse_size  # the store (and Flask) only when a size is given
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m viewer", description=DESCRIPTION)
+    server_options(parser)
+    commands = parser.add_subparsers(dest="command", metavar="{open,service,check}")
+    opener = commands.add_parser("open", help="show a document in the running viewer (starting one if needed)",
+                                 description="Put a JSON document into the running viewer, starting one in the "
+                                             "background when none answers, and open it in the default browser.")
+    opener.add_argument("file", metavar="FILE", help="the JSON file, or - for standard input")
+    opener.add_argument("--source-url", help="where the document came from (its links resolve against it)")
+    opener.add_argument("--no-browser", action="store_true", help="print the document's URL, do not open a browser")
+    server_options(opener, suppress=True)
+    service = commands.add_parser("service", help="start the viewer at login: install, uninstall or status",
+                                  description="Have the viewer start at login for the current user, with the "
+                                              "options given and the API key from KUSTOMER_API_KEY (stored in a "
+                                              "file only you can read): a systemd user unit on Linux, a "
+                                              "LaunchAgent on macOS, a Run entry (pythonw.exe) on Windows.")
+    service.add_argument("action", choices=("install", "uninstall", "status"),
+                         help="install (and start now), uninstall (and stop), or say whether it is installed "
+                              "and answering")
+    server_options(service, suppress=True)
+    check = commands.add_parser("check", help="check the database: its integrity, and every document's bytes "
+                                              "against its index",
+                                description="Run SQLite's integrity check on the database and check that every "
+                                            "document's stored bytes and line index agree. It only reads, so it "
+                                            "runs whether or not a viewer uses the database. Exit status 0 when "
+                                            "all is well, 1 otherwise.")
+    database_option(check, argparse.SUPPRESS)
+    return parser
