@@ -49,7 +49,7 @@ def database_option(parser, default=None):
 
 def size(text) -> int:
     """An argparse type: '2G', '500M' or a number of bytes."""
-    from .store.budget import parse_size  # the store (and Flask) only when a size is given
+    from .sizes import parse_size
 
     try:
         return parse_size(text)

@@ -7,7 +7,6 @@ out everything else.
 """
 import collections
 import os
-import re
 import shutil
 import sqlite3
 import threading
@@ -15,13 +14,13 @@ import threading
 from flask import current_app
 
 from ..errors import ViewerError
+from ..sizes import format_size
 from . import expiry, reserve
 
 # A document is written twice while it goes in (the write-ahead log, then the database file).
 WRITE_FACTOR = 2
 CROSS_SITE_SHARE = 0.25  # of the budget, for posts from other sites' pages ...
 CROSS_SITE_WINDOW = 3600.0  # ... per this many seconds
-SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*\Z", re.IGNORECASE)
 _lock = threading.Lock()
 
 
@@ -29,15 +28,6 @@ class StorageFull(ViewerError):
     """No room for a document: the budget is used by kept documents, or the disk is full."""
 
     status = 507
-
-
-def parse_size(text: str) -> int:
-    """'2G', '500M', '64k' or a number of bytes → bytes (powers of 1024)."""
-    match = SIZE.match(str(text))
-    if not match:
-        raise ValueError(f"{text!r} is not a size: write a number of bytes, or one followed by K, M, G or T (2G, 500M)")
-    number, unit = float(match.group(1)), match.group(2).upper()
-    return int(number * 1024 ** " KMGT".index(unit or " "))
 
 
 def files_size(path) -> int:
@@ -67,8 +57,6 @@ def budget(config) -> int:
 
 def make_room(db, needed: int, *, cross_site: bool) -> None:
     """Remove the oldest un-kept documents until `needed` bytes fit in the budget, or raise StorageFull."""
-    from .documents import format_size
-
     config = current_app.config
     limit = budget(config)
     if cross_site:
@@ -104,8 +92,6 @@ def make_room(db, needed: int, *, cross_site: bool) -> None:
 
 
 def _charge_cross_site(needed, limit):
-    from .documents import format_size
-
     share, now = int(limit * CROSS_SITE_SHARE), expiry.now()
     posts = current_app.extensions.setdefault("viewer.cross_site_posts", collections.deque())
     with _lock:
@@ -120,8 +106,6 @@ def _charge_cross_site(needed, limit):
 
 
 def full(stored, limit, needed, removable=False) -> StorageFull:
-    from .documents import format_size
-
     kept = (" Removing every document that is not kept would not make room either, so none was removed."
             if removable else "")
     return StorageFull(
@@ -132,8 +116,6 @@ def full(stored, limit, needed, removable=False) -> StorageFull:
 
 
 def disk_full(error: sqlite3.Error, stored: int, limit: int) -> StorageFull:
-    from .documents import format_size
-
     reserve.release(current_app.config["DATABASE"])
     current_app.logger.error("The disk holding %s is full: %s (%s)", current_app.config["DATABASE"], error,
                              getattr(error, "sqlite_errorname", type(error).__name__))

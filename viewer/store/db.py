@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import current_app, g
 
-from . import check, expiry, reserve, schema
+from . import check, reserve, schema
 
 WAL_RESERVE = 4 << 20
 
@@ -106,8 +106,6 @@ def init_app(app):
     # shared-memory file, and the next to open must grow it again, which a full disk refuses.
     app.extensions["viewer.db_holder"] = holder = connect(app.config["DATABASE"])
     holder.execute("SELECT COUNT(*) FROM documents").fetchone()
-    # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
-    expiry.sweep(app.config)
 
 
 def close_app(app, wait: float = 2.0):

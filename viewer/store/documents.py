@@ -11,6 +11,7 @@ from flask import current_app, g
 from ..core.index import STORED, Index, IndexCache
 from ..core.scan import scan
 from ..errors import TooLarge, ViewerError
+from ..sizes import format_size
 from . import budget, expiry, reserve
 from .db import connect, get_db, reclaim_space, rollback_quietly
 
@@ -135,13 +136,6 @@ def _fetch_info_json(info):
 def _preview(raw, start) -> str:
     text = bytes(raw[start:start + 400]).decode("utf-8", "ignore")
     return " ".join(text.split())[:120]
-
-
-def format_size(size: int) -> str:
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if size >= scale:
-            return f"{size / scale:.1f} {unit}".replace(".0 ", " ")
-    return f"{size} bytes"
 
 
 def _cache() -> IndexCache:

@@ -9,6 +9,8 @@ import time
 
 from flask import current_app
 
+from .db import connect, reclaim_space
+
 log = logging.getLogger("viewer")
 
 # Longest sleep of the timer: a document posted while it sleeps still expires within this of its time.
@@ -46,8 +48,6 @@ def next_expiry(db, config) -> float | None:
 
 def sweep(config) -> float:
     """Delete expired documents and reclaim their space; return how long to sleep before the next sweep."""
-    from .db import connect, reclaim_space
-
     db = connect(config["DATABASE"])
     try:
         if delete_expired(db, config):

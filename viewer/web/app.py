@@ -5,7 +5,7 @@ from flask import Flask
 
 from .. import settings
 from ..core.engine import Engine
-from ..store import db
+from ..store import db, expiry
 from ..store import documents as documents_store
 from . import security
 from .views import documents, errors, fetch, home, masking, send
@@ -22,6 +22,8 @@ def create_app(config=None) -> Flask:
         app.config.update(config)
     app.extensions["viewer.engine"] = Engine(app.config["ENGINE_IDLE_SECONDS"], on_idle=lambda: let_go(app))
     db.init_app(app)
+    # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
+    expiry.sweep(app.config)
     documents_store.remove_unfinished(app)
     security.init_app(app)
     errors.init_app(app)

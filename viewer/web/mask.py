@@ -12,6 +12,7 @@ from ..masking.rules import Rules
 from ..masking.spans import Reader, object_types
 from ..store.documents import get_document
 from .annotate import NO_KEY
+from .upstream_limits import limits
 
 
 def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = False):
@@ -43,8 +44,6 @@ def _allowed(source_url) -> bool:
 
 
 def _organisation_rules(source_url, resources):
-    from .views.fetch import limits  # the fetch view's limits from the app config
-
     found, missing = {}, {}
     try:
         key = upstream.api_key()

@@ -6,7 +6,7 @@ from flask import current_app, request
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from ..errors import DocumentError, FormWithoutDocument, TooLarge
-from ..store.documents import format_size
+from ..sizes import format_size
 
 FORM = "application/x-www-form-urlencoded"
 # A url-encoded form starts with a field name; a JSON document sent with that content type does not.

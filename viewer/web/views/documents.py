@@ -22,12 +22,12 @@ from ...core.values import value_span
 from ...errors import ViewerError
 from ...kustomer.annotations import Annotations
 from ...kustomer.links import page_links
+from ...sizes import format_size
 from ...store import expiry
 from ...store.annotations import load_annotations
 from ...store.documents import (
     delete_all,
     delete_document,
-    format_size,
     get_document,
     keep_document,
 )
@@ -36,7 +36,7 @@ from ..annotate import posted_by_the_viewer
 from ..intake import take_in
 from ..posted import read_posted_document
 from ..security import is_cross_site, require_same_origin
-from .fetch import limits
+from ..upstream_limits import limits
 
 bp = Blueprint("documents", __name__)
 

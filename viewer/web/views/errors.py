@@ -3,7 +3,7 @@ from flask import jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ...errors import ViewerError
-from ...store.documents import format_size
+from ...sizes import format_size
 
 
 def init_app(app):

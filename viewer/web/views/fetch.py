@@ -8,6 +8,7 @@ from ...kustomer.allowlist import NotAllowed
 from ...kustomer.errors import UpstreamError
 from ...kustomer.links import fetch_href
 from ..intake import take_in
+from ..upstream_limits import limits
 from .errors import wants_json
 
 bp = Blueprint("fetch", __name__)
@@ -38,16 +39,6 @@ def refuse_background_request():
     if site in ("cross-site", "same-site") and (mode not in (None, "navigate") or dest not in (None, "document")):
         raise NotAllowed("Refused: another site's page asked the viewer to fetch in the background. The viewer "
                          "fetches only for pages you open yourself (a bookmarklet, a link you click).", 403)
-
-
-def limits() -> upstream.Limits:
-    """The fetch limits from the app's config; the document size limit is the viewer's own."""
-    config, default = current_app.config, upstream.Limits()
-    return upstream.Limits(
-        connect_timeout=float(config.get("FETCH_CONNECT_TIMEOUT", default.connect_timeout)),
-        read_timeout=float(config.get("FETCH_READ_TIMEOUT", default.read_timeout)),
-        max_bytes=int(config.get("MAX_BYTES", default.max_bytes)),
-        max_redirects=int(config.get("FETCH_MAX_REDIRECTS", default.max_redirects)))
 
 
 def take_in_fetched(got: upstream.Fetched) -> str:

@@ -5,8 +5,9 @@ import re
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from ...core.render import stylesheet
+from ...sizes import format_size
 from ...store import budget, expiry
-from ...store.documents import format_size, recent_documents, unfinished_documents
+from ...store.documents import recent_documents, unfinished_documents
 
 bp = Blueprint("home", __name__)
 

@@ -11,8 +11,9 @@ from ...masking.state import now
 from ...store.documents import get_document
 from ...store.masking import audit_entries, log_unmask, set_unmasked_until
 from ..security import require_same_origin
+from ..upstream_limits import limits
 from .errors import wants_json
-from .fetch import limits, take_in_fetched
+from .fetch import take_in_fetched
 
 bp = Blueprint("masking", __name__)
 
