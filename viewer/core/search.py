@@ -70,7 +70,7 @@ def find(doc, query: str, at: int, backwards: bool = False):
     text = needle(query)
     if not text or doc.body_end <= doc.body_start:
         return None, False
-    _searching(_doc_key(doc), text)
+    doc.search_memory.searching(_doc_key(doc), text)
     known = _known_hits(doc, text)
     if known is not None:
         return _from_known(known, at, backwards)
@@ -153,11 +153,11 @@ def count(doc, query: str) -> int | None:
     text, total, carry = needle(query), 0, b""
     if not text:
         return 0
-    _searching(_doc_key(doc), text)
+    doc.search_memory.searching(_doc_key(doc), text)
     keep, size, offsets, bordered = len(text) - 1, len(text), array("I"), _bordered(text)
     resume = doc.body_start  # where the next hit may begin: after the last one ends
     for offset, data in doc.blocks(doc.body_start, doc.body_end, BLOCK):
-        if _latest.get(_doc_key(doc)) != text:
+        if doc.search_memory.latest(_doc_key(doc)) != text:
             return None
         block = (carry + data).lower()
         base = offset - len(carry)
@@ -179,15 +179,40 @@ def count(doc, query: str) -> int | None:
         total += found
         carry = block[-keep:] if keep else b""
     if total <= MAX_KNOWN:  # every hit is known: next and previous need no more reading
-        with _lock:
-            _known[(_doc_key(doc), text)] = offsets
-            while len(_known) > 16:
-                _known.popitem(last=False)
+        doc.search_memory.remember(_doc_key(doc), text, offsets)
     return total
 
 
-_known, _lock = OrderedDict(), threading.Lock()
-_latest = {}  # document id -> the text last searched for in it
+class SearchMemory:
+    """What find remembers across requests: every hit of the last searches (when there are at most
+    MAX_KNOWN), and the text last searched for in each document, so a count nobody waits for stops.
+
+    One per app (store.documents hands it to each Document as `search_memory`).
+    """
+
+    KEPT = 16  # searches whose hits are kept
+
+    def __init__(self):
+        self._known, self._latest, self._lock = OrderedDict(), {}, threading.Lock()
+
+    def remember(self, key, text, offsets):
+        with self._lock:
+            self._known[(key, text)] = offsets
+            while len(self._known) > self.KEPT:
+                self._known.popitem(last=False)
+
+    def known(self, key, text):
+        with self._lock:
+            return self._known.get((key, text))
+
+    def searching(self, key, text):
+        with self._lock:
+            if len(self._latest) > 1000 and key not in self._latest:
+                self._latest.clear()
+            self._latest[key] = text
+
+    def latest(self, key):
+        return self._latest.get(key)
 
 
 def _doc_key(doc):
@@ -195,15 +220,8 @@ def _doc_key(doc):
     return (doc.id, getattr(doc, "variant", ""))
 
 
-def _searching(doc_id, text):
-    if len(_latest) > 1000 and doc_id not in _latest:
-        _latest.clear()
-    _latest[doc_id] = text
-
-
 def _known_hits(doc, text):
-    with _lock:
-        return _known.get((_doc_key(doc), text))
+    return doc.search_memory.known(_doc_key(doc), text)
 
 
 def _from_known(offsets, at, backwards):

@@ -10,6 +10,7 @@ from flask import current_app, g
 
 from ..core.index import STORED, Index, IndexCache
 from ..core.scan import scan
+from ..core.search import SearchMemory
 from ..errors import TooLarge, ViewerError
 from ..sizes import format_size
 from . import budget, expiry, reserve
@@ -163,6 +164,7 @@ class Document:
         # Which stored text is served: the bytes as received, or the masked rendition (see use_rendition).
         self.variant, self._chunk_table, self._array_table = "", "chunks", "line_arrays"
         self.masking = None
+        self.search_memory = current_app.extensions.setdefault("viewer.search_memory", SearchMemory())
 
     def use_rendition(self, row):
         """Serve the masked rendition: its bytes, index, size, lines and preview replace the original's."""

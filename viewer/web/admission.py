@@ -6,7 +6,7 @@ the viewer stopped answering anything else until they were done.
 import threading
 from contextlib import contextmanager
 
-from flask import request
+from flask import current_app, request
 
 from ..errors import ViewerError
 
@@ -15,8 +15,18 @@ RUNNING = 1  # big intakes at once: scanning is CPU work under the interpreter's
 ADMITTED = 4  # big intakes running or waiting; each holds a worker thread, and the server has 8
 RETRY_SECONDS = 5
 
-_running = threading.BoundedSemaphore(RUNNING)
-_admitted = threading.BoundedSemaphore(ADMITTED)
+
+
+class Admission:
+    """The app's turns: big intakes running, and big intakes running or waiting."""
+
+    def __init__(self):
+        self.running = threading.BoundedSemaphore(RUNNING)
+        self.admitted = threading.BoundedSemaphore(ADMITTED)
+
+
+def init_app(app):
+    app.extensions["viewer.admission"] = Admission()
 
 
 class Busy(ViewerError):
@@ -37,11 +47,12 @@ def big_intake_turn():
     if not is_big():
         yield
         return
-    if not _admitted.acquire(blocking=False):
+    turns = current_app.extensions["viewer.admission"]
+    if not turns.admitted.acquire(blocking=False):
         raise Busy(f"The viewer is taking in {ADMITTED} big documents already; send this one again in "
                    f"{RETRY_SECONDS} seconds.", status=503)
     try:
-        with _running:
+        with turns.running:
             yield
     finally:
-        _admitted.release()
+        turns.admitted.release()

@@ -7,7 +7,7 @@ from .. import settings
 from ..core.engine import Engine
 from ..store import db, expiry
 from ..store import documents as documents_store
-from . import security
+from . import admission, security
 from .views import documents, errors, fetch, home, masking, send
 
 # Pages and assets stay at the top of the package, where a reader of the file list looks for them.
@@ -26,6 +26,7 @@ def create_app(config=None) -> Flask:
     expiry.sweep(app.config)
     documents_store.remove_unfinished(app)
     security.init_app(app)
+    admission.init_app(app)
     errors.init_app(app)
     app.register_blueprint(home.bp)
     app.register_blueprint(documents.bp)
