@@ -7,9 +7,11 @@
 import argparse
 import http.client
 import json
+import os
 import sqlite3
 import statistics
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -147,6 +149,36 @@ def never_frozen(raw, posts=4, seconds=None):
     return latencies
 
 
+def cold_start(small_mb, big_mb, after):
+    """A first start with no compile cache (a fresh install or an upgrade): a document posted at once, then a
+    big one `after` seconds later. (seconds of the first, seconds of the second, json.loads of the second)."""
+    small, big = generate(int(small_mb * MB)), generate(int(big_mb * MB))
+    loads = min(json_loads_seconds(big) for _ in range(2))
+    with tempfile.TemporaryDirectory(prefix="numba-cache-") as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache)
+        started = time.monotonic()
+        with ViewerProcess(warm=False, env=env) as viewer:
+            first = whole_path(viewer, small)
+            time.sleep(max(0.0, after - (time.monotonic() - started)))
+            second = whole_path(viewer, big)
+    return first, second, loads
+
+
+def light_when_idle(size_mb, idle):
+    """Two big documents, then `idle` seconds (the viewer's --engine-idle) and 5 more with nothing to do:
+    (the viewer and its processes' resident bytes together then, seconds of the next big document's whole
+    path, seconds of the same with the engine warm)."""
+    raw = generate(int(size_mb * MB))
+    with ViewerProcess(extra_args=["--engine-idle", str(idle)]) as viewer:
+        warm_up(viewer)
+        whole_path(viewer, raw)
+        warm = whole_path(viewer, raw)
+        time.sleep(idle + 5)
+        resident = viewer.resident_with_children()
+        after_idle = whole_path(viewer, raw)
+    return resident, after_idle, warm
+
+
 def p99(values):
     return statistics.quantiles(values, n=100)[98] if len(values) > 1 else values[0]
 
@@ -198,6 +230,21 @@ def measure(args):
             ratio = f"{seconds / loads:.1f}× json.loads ({loads_text})" if loads else f"json.loads: {loads_text}"
             rows.append((f"{name}: POST to first screen", f"{seconds:.2f} s", ratio, "≤ 2× json.loads + 0.3 s",
                          loads is None or seconds <= 2 * loads + 0.3))
+    if args.cold:
+        small, big = (float(x) for x in args.cold.split(","))
+        first, second, loads = cold_start(small, big, 30)
+        rows.append((f"cold start: {small:g} MB posted at once", f"{first:.2f} s",
+                     "taken in while the engine is built", "taken in", True))
+        rows.append((f"cold start: {big:g} MB 30 s later", f"{second:.2f} s", f"{second / loads:.1f}× json.loads "
+                     f"({loads:.2f} s)", "≤ 1.5× json.loads + 0.3 s", second <= 1.5 * loads + 0.3))
+    if args.idle_mb:
+        resident, after_idle, warm = light_when_idle(args.idle_mb, args.idle)
+        rows.append((f"{args.idle + 5:g} s after two {args.idle_mb:g} MB documents: memory",
+                     f"{resident / MB:.0f} MB", "the viewer and its processes together", "≤ 100 MB",
+                     resident <= 100 * MB))
+        rows.append((f"{args.idle_mb:g} MB after an idle stop: POST to first screen", f"{after_idle:.2f} s",
+                     f"{after_idle - warm:+.2f} s against the engine warm ({warm:.2f} s)", "≤ warm + 1.5 s",
+                     after_idle <= warm + 1.5))
     if args.frozen:
         latencies = never_frozen(generate(int(args.frozen * MB)))
         worst = p99(latencies)
@@ -224,6 +271,13 @@ def build_parser():
                         help="awkward shapes at this percent of their full size; 0 skips them (default 100)")
     parser.add_argument("--frozen", type=float, default=100, metavar="MB",
                         help="size of each of the four concurrent posts; 0 skips (default 100)")
+    parser.add_argument("--cold", default="9,50", metavar="MB,MB",
+                        help="a first start with no compile cache: a document of the first size at once, one of "
+                             "the second 30 s later; empty skips (default 9,50)")
+    parser.add_argument("--idle-mb", type=float, default=50, metavar="MB",
+                        help="size of the two documents before the viewer is left idle; 0 skips (default 50)")
+    parser.add_argument("--idle", type=float, default=90, metavar="SECONDS",
+                        help="the viewer's --engine-idle; memory is measured 5 s after it (default 90)")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     return parser
 

@@ -15,14 +15,16 @@ from .errors import BenchError
 class ViewerProcess(viewer_process.ViewerProcess):
     """One viewer per document size, so that its peak memory is that document's own."""
 
-    def __init__(self):
+    def __init__(self, *, warm=True, env=None, extra_args=()):
+        """`warm`: wait until the viewer's index engine is ready, as in a viewer that has been running."""
         self.directory = Path(tempfile.mkdtemp(prefix="viewer-bench-"))
         try:
-            super().__init__(self.directory)
+            super().__init__(self.directory, env=env, extra_args=extra_args)
         except RuntimeError as exc:
             shutil.rmtree(self.directory, ignore_errors=True)
             raise BenchError(str(exc)) from None
-        self.wait_for_compiled_index()
+        if warm:
+            self.wait_for_compiled_index()
         self.baseline = self.memory()["VmRSS"]
 
     def wait_for_compiled_index(self, timeout=300):
@@ -51,14 +53,36 @@ class ViewerProcess(viewer_process.ViewerProcess):
             raise BenchError(f"POST /docs answered {response.status}: {body[:500].decode('utf-8', 'replace')}")
         return seconds, self.url + response.headers["Location"]
 
-    def memory(self) -> dict:
-        """VmHWM (peak resident set) and VmRSS of the process, in bytes, from /proc."""
-        figures = {}
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+    def memory(self, pid=None) -> dict:
+        """VmHWM (peak resident set) and VmRSS of the process (or of `pid`), in bytes, from /proc."""
+        figures = {"VmHWM": 0, "VmRSS": 0}
+        try:
+            status = Path(f"/proc/{pid or self.process.pid}/status").read_text()
+        except OSError:  # gone
+            return figures
+        for line in status.splitlines():
             name, _, value = line.partition(":")
             if name in ("VmHWM", "VmRSS"):
                 figures[name] = int(value.split()[0]) * 1024
         return figures
+
+    def children(self) -> list:
+        """The processes the viewer started (its index engine's worker, multiprocessing's helper)."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                found += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    def resident_with_children(self) -> int:
+        """VmRSS of the viewer and every process it started, together."""
+        return sum(self.memory(pid)["VmRSS"] for pid in [self.process.pid, *self.children()])
+
+    def engine(self) -> str:
+        with urllib.request.urlopen(self.url + "/ping", timeout=10) as response:
+            return json.load(response).get("engine", "")
 
     def reset_peak(self):
         """Start VmHWM again from the present resident set (Linux: 5 written to clear_refs)."""

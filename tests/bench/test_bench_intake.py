@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.mark.slow
 def test_every_measure_is_taken():
     done = subprocess.run([sys.executable, "-m", "bench.intake", "--sizes", "0.2", "--memory-mb", "0.2",
-                           "--escapes", "0.2", "--shapes", "0.2", "--frozen", "0.5", "--markdown"],
+                           "--escapes", "0.2", "--shapes", "0.2", "--frozen", "0.5", "--cold", "0.5,1",
+                           "--idle-mb", "1", "--idle", "2", "--markdown"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     # Whether a target is met is for the benchmark to say, not for a test: only a crash fails here.
     assert done.returncode in (0, 1), done.stderr[-3000:]
@@ -19,6 +20,6 @@ def test_every_measure_is_taken():
     names = " ".join(row.split(" | ")[0] for row in rows)
     for measure in ("POST to first screen", "database growth", "raw body", "chunked", "form field json",
                     "multipart file", "multipart field json", "string of escapes: memory", "nesting levels",
-                    "keys", "one line", "during four"):
+                    "keys", "one line", "during four", "cold start", "after two", "after an idle stop"):
         assert measure in names, (measure, done.stdout)
     assert all(row.rstrip(" |").endswith(("pass", "miss")) for row in rows)
