@@ -157,13 +157,15 @@ class Reader:
     def kustomer_mask(self, opener):
         """The presentation (JSON text) of a Kustomer mask object, or None if `opener` is not one.
 
-        Every copy of `isMasked` is true and every copy of `maskedPresentation` text; copies that
-        disagree show the full mask. The whole object is replaced, members beside these included.
+        A mask has `isMasked`, every copy true, and `maskedPresentation`, every copy text, and no other
+        member; copies of the presentation that disagree show the full mask.
         """
-        flags, shown = [], []
-        for key, line, at in self.named(opener, _KUSTOMER):
-            (flags if key == "isMasked" else shown).append((line, at))
-        if not flags or not shown or any(self.scalar(*member) is not True for member in flags):
+        members = self.named(opener, _KUSTOMER)
+        if len(members) != self.matches[opener] - opener - 1:
+            return None  # another member, or a container: each member of a mask is one line
+        flags = [self.scalar(line, at) for key, line, at in members if key == "isMasked"]
+        shown = [(line, at) for key, line, at in members if key == "maskedPresentation"]
+        if not flags or not shown or any(flag is not True for flag in flags):
             return None
         if any(not isinstance(self.scalar(*member), str) for member in shown):
             return None
