@@ -4,10 +4,10 @@ import json
 import threading
 from array import array
 
-from .db import get_db
 from flask import current_app
 
 from ..core.index import STORED, Index
+from .db import get_db
 from .documents import OLD_CHUNK, _cache, _write_blob, write_chunks
 
 

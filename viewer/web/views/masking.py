@@ -1,6 +1,6 @@
 """Unmasking a masked document for a while (after a confirmation), and the audit log of every unmask."""
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
@@ -10,7 +10,8 @@ from ...kustomer.errors import UpstreamError
 from ...masking.errors import MaskingError
 from ...masking.state import now
 from ...store.documents import get_document
-from ...store.masking import audit_page, mask_again, unmask as record_unmask
+from ...store.masking import audit_page, mask_again
+from ...store.masking import unmask as record_unmask
 from ..annotate import annotate
 from ..mask import mask_incoming
 from ..security import require_same_origin
@@ -126,7 +127,7 @@ def _cursor(text):
 
 
 def _entry(row) -> dict:
-    at = datetime.fromtimestamp(row["at"], timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    at = datetime.fromtimestamp(row["at"], UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
     return {"at": at, "doc": row["doc_id"], "source_url": row["source_url"], "customer_id": row["customer_id"],
             "hours": row["hours"], "user": row["user"], "kind": row["kind"]}
 
