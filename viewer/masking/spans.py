@@ -12,7 +12,7 @@ import functools
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..core.index import CLOSE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from ..kustomer.metadata import resource_for
@@ -32,7 +32,7 @@ STRUCTURAL_MEMBERS = frozenset({"type", "verified"})
 FULL_TEXT = json.dumps(FULL).encode()
 # An object spanning more than this many lines for each text searched for (each key asked for, and a
 # backslash) is searched rather than read key by key: the top level of a document can hold a million keys.
-SEARCH_LINES = 8
+SEARCH_LINES = 64
 
 _SPACE = rb"[ \t\r\n]*+"
 _STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
@@ -45,8 +45,7 @@ _TOP = frozenset({"data", "included"})
 _KUSTOMER = frozenset({"isMasked", "maskedPresentation"})
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Bytes `start`..`end` of the raw text are shown as `text`; `attribute` names what was masked."""
 
     start: int
@@ -92,12 +91,14 @@ class Reader:
         match, found = _KEY.match, []
         line, end = opener + 1, matches[opener]
         while line < end:  # one key read a member, stepping over each container's lines
-            m = match(raw, starts[line], starts[line + 1])
+            m = match(raw, starts[line])  # it stops at the colon, in the line
             if m is None:
                 found.append(self.member(line))
             else:
-                found.append((decoded.get(m[1]) or self._decode(m[1]), line, m.end()))
-            line = matches[line] + 1 if kinds[line] & KIND_MASK in _OPENERS else line + 1
+                key = m[1]
+                found.append((decoded.get(key) or self._decode(key), line, m.end()))
+            # Every line here is a member's first (MEMBER, 0) or an opener, whose closer ends the member.
+            line = matches[line] + 1 if kinds[line] & KIND_MASK else line + 1
         return found
 
     def named(self, opener, names: frozenset) -> list:
@@ -154,15 +155,18 @@ class Reader:
         start, end = self.value(line, at)
         return _decoded(self.raw[start:end])
 
-    def kustomer_mask(self, opener):
+    def kustomer_mask(self, opener, members=None):
         """The presentation (JSON text) of a Kustomer mask object, or None if `opener` is not one.
 
         A mask has `isMasked`, every copy true, and `maskedPresentation`, every copy text, and no other
-        member; copies of the presentation that disagree show the full mask.
+        member; copies of the presentation that disagree show the full mask. `members`: its members, if read.
         """
-        members = self.named(opener, _KUSTOMER)
-        if len(members) != self.matches[opener] - opener - 1:
-            return None  # another member, or a container: each member of a mask is one line
+        if members is None:
+            members = self.named(opener, _KUSTOMER)
+            if len(members) != self.matches[opener] - opener - 1:
+                return None  # another member, or a container: each member of a mask is one line
+        elif any(key not in _KUSTOMER for key, _, _ in members):
+            return None
         flags = [self.scalar(line, at) for key, line, at in members if key == "isMasked"]
         shown = [(line, at) for key, line, at in members if key == "maskedPresentation"]
         if not flags or not shown or any(flag is not True for flag in flags):
@@ -265,46 +269,48 @@ def _attribute_spans(reader, attributes, rules, names, custom_names) -> list:
 
 def _value_spans(reader, line, at, name, mode, label) -> list:
     """Spans masking the value of a sensitive attribute: in Kustomer's format if it has Kustomer's shape, else whole."""
-    item_key = CONTACT_VALUES.get(name)
-    if not reader.is_open(line):
-        if _empty(reader.raw, at):
-            return []
-        start, end = reader.value(line, at)
-        if item_key:  # a contact attribute is an array of objects
-            return [Span(start, end, FULL_TEXT, label, unexpected=True)]
-        return [_scalar_span(reader.raw, start, end, mode, name, label)]
-    if (shown := _kustomer_span(reader, line, at, label)) is not None:
-        return [shown]
-    if item_key is None or reader.kinds[line] & KIND_MASK != OPEN_ARRAY:
-        return [_whole(reader, line, at, label)]
-    spans = []
-    for item in reader.index.member_lines(line):
-        spans += _item_spans(reader, item, item_key, mode, label)
-    return spans
+    item_key, kind = CONTACT_VALUES.get(name), reader.kinds[line] & KIND_MASK
+    if kind == OPEN_ARRAY and item_key:
+        spans = []
+        for item in reader.index.member_lines(line):
+            spans += _item_spans(reader, item, item_key, mode, label)
+        return spans
+    if kind == OPEN_OBJECT:
+        shown = _kustomer_span(reader, line, at, label)
+        return [shown if shown is not None else _whole(reader, line, at, label)]
+    if kind == OPEN_ARRAY or _empty(reader.raw, at):
+        return [_whole(reader, line, at, label)] if kind == OPEN_ARRAY else []
+    start, end = reader.value(line, at)
+    if item_key:  # a contact attribute is an array of objects
+        return [Span(start, end, FULL_TEXT, label, unexpected=True)]
+    return [_scalar_span(reader.raw, start, end, mode, name, label)]
 
 
 def _item_spans(reader, item, item_key, mode, label) -> list:
     """Spans masking one item of a contact attribute: its value member, or the whole item if it has any other shape."""
-    at = reader.value_start(item)
-    if not reader.is_open(item):
-        return [] if _empty(reader.raw, at) else [_whole(reader, item, at, label)]
-    if (shown := _kustomer_span(reader, item, at, label)) is not None:
-        return [shown]
-    if reader.kinds[item] & KIND_MASK != OPEN_OBJECT:
-        return [_whole(reader, item, at, label)]
-    spans = []
-    for key, line, value_at in reader.members(item):
-        if key == item_key and reader.is_open(line):
-            if (shown := _kustomer_span(reader, line, value_at, label)) is None:
-                return [_whole(reader, item, at, label)]
-            spans.append(shown)
-        elif key == item_key:
-            if not _empty(reader.raw, value_at):
+    kind = reader.kinds[item] & KIND_MASK
+    at = _LEAD.match(reader.raw, reader.starts[item]).end()  # an item of an array: no key
+    if kind != OPEN_OBJECT:
+        return [] if kind not in _OPENERS and _empty(reader.raw, at) else [_whole(reader, item, at, label)]
+    spans, members = [], reader.members(item)
+    for key, line, value_at in members:
+        if key == item_key:
+            if reader.is_open(line):
+                shown = _kustomer_span(reader, line, value_at, label)
+                if shown is None:
+                    break
+                spans.append(shown)
+            elif not _empty(reader.raw, value_at):
                 start, end = reader.value(line, value_at)
                 spans.append(_scalar_span(reader.raw, start, end, mode, item_key, label))
         elif key not in STRUCTURAL_MEMBERS or reader.is_open(line):
-            return [_whole(reader, item, at, label)]
-    return spans
+            break
+    else:
+        return spans
+    presentation = reader.kustomer_mask(item, members)
+    if presentation is not None:
+        return [Span(at, reader.starts[reader.matches[item]] + 1, presentation, label, True)]
+    return [_whole(reader, item, at, label)]
 
 
 def _kustomer_span(reader, line, at, label):
