@@ -19,11 +19,12 @@ from ..kustomer.metadata import resource_for
 from .formats import FULL, mask
 from .rules import Rules
 
-# Kustomer sends these attributes as arrays of objects, each holding the value member (masked) beside
-# structural members that Kustomer itself sends unmasked, as in Kustomer's customer shape
-# (tests/data/kustomer-samples/customer.json, customer-masked-by-kustomer.json):
-#     "emails": [{"type": "home", "email": "jenny@example.com", "verified": true}]
-# An item with any other member, or any other shape, is masked whole.
+# Kustomer sends these attributes as arrays of objects, each holding the value member beside structural
+# members. In the customer shape of Kustomer's API documentation, and in its masked form, Kustomer masks
+# the value member and sends `type` and `verified` as they are (tests/data/kustomer-samples/customer.json,
+# customer-masked-by-kustomer.json):
+#     "emails": [{"type": "home", "email": {"isMasked": true, "maskedPresentation": "*******.com"}, "verified": true}]
+# An item with any other member, or of any other shape, is masked whole.
 CONTACT_VALUES = {"emails": "email", "sharedEmails": "email", "phones": "phone", "sharedPhones": "phone",
                   "socials": "username", "sharedSocials": "username", "urls": "url", "sharedUrls": "url",
                   "externalIds": "externalId", "sharedExternalIds": "externalId"}
