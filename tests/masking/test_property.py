@@ -128,7 +128,7 @@ def rules_for(tmp_path_factory):
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_no_sensitive_value_survives_and_every_other_value_does(rules_for, data):
     writer = Writer(data)
