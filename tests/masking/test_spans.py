@@ -3,8 +3,10 @@ import json
 from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tests.masking.conftest import RULES, SAMPLES, every_text, masked_text, rules_for_text
+from tests.masking.conftest import RULES, SAMPLES, Pairs, every_text, masked_text, rules_for_text
 from viewer.core.index import Index
 from viewer.core.scan import scan
 from viewer.masking import spans
@@ -195,3 +197,59 @@ def test_objects_are_every_copy_of_data_and_included_in_that_order():
     reader = reader_of(raw)
     assert [reader.scalar(reader.named(line, frozenset({"type"}))[0][1]) for line in objects(reader)] == \
         ["b", "c", "d", "a"]
+
+
+SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=4)
+KEYS = st.sampled_from(["type", "data", "é", "\U0001f600", '"', "\\"]) | st.text(max_size=6)  # often given twice
+VALUES = st.recursive(SCALARS, lambda children: st.lists(children, max_size=4).map(lambda items: ("arr", items))
+                      | st.lists(st.tuples(KEYS, children), max_size=5).map(lambda m: ("obj", m)), max_leaves=25)
+
+
+def written(value, draw) -> str:
+    """`value` as JSON text, with whitespace around every token and any character of a key escaped or not."""
+    def space():
+        return draw(st.sampled_from(["", " ", "\n  ", "\t", "\r\n"]))
+
+    def key(text):
+        return "".join(json.dumps(c, ensure_ascii=False)[1:-1] if draw(st.booleans()) else escaped(c) for c in text)
+
+    if isinstance(value, tuple) and value[0] == "arr":
+        return "[" + ",".join(space() + written(item, draw) + space() for item in value[1]) + "]"
+    if isinstance(value, tuple):
+        return "{" + ",".join(f'{space()}"{key(k)}"{space()}:{space()}{written(v, draw)}{space()}'
+                              for k, v in value[1]) + "}"
+    return json.dumps(value)
+
+
+def escaped(c: str) -> str:
+    """A character as JSON's \\u escape (a surrogate pair beyond U+FFFF)."""
+    code = ord(c)
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def same_members(reader, line, expected):
+    """The reader's members of every object under `line` are the members json.loads reads, copies kept, in order."""
+    if isinstance(expected, list):  # an array, or an object's Pairs
+        if not expected:
+            return
+        lines = list(reader.index.member_lines(line))
+        if isinstance(expected, Pairs):
+            members = reader.members(line)
+            assert [key for key, _, _ in members] == [key for key, _ in expected]
+            for lines_limit in (0, 10**9):
+                with patch.object(spans, "SEARCH_LINES", lines_limit):
+                    for names in ({k for k, _ in expected[:1]}, {k for k, _ in expected[1::2]}):
+                        assert reader.named(line, frozenset(names)) == [m for m in members if m[0] in names]
+            expected = [value for _, value in expected]
+        for child, value in zip(lines, expected, strict=True):
+            same_members(reader, child, value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), VALUES.filter(lambda v: isinstance(v, tuple) and v[0] == "obj"))
+def test_the_reader_reads_every_member_as_json_does(data, value):
+    raw = written(value, data.draw).encode()
+    same_members(reader_of(raw), 0, json.loads(raw, object_pairs_hook=Pairs))
