@@ -1,5 +1,6 @@
 """Masking through /fetch in the real viewer against the Kustomer stand-in: no original sensitive value leaves it."""
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -8,8 +9,11 @@ from urllib.parse import quote
 import pytest
 
 from tests.support import kustomer_standin as k
+from tests.support.servers import Response
 
 API = "https://acme.api.kustomerapp.com"
+pytestmark = pytest.mark.root  # the Kustomer stand-in listens on port 443
+
 CUSTOMER = f"{API}/v1/customers/{k.CUSTOMER_ID}"
 CONVERSATION = f"{API}/v1/conversations/{k.ORDER_CONVERSATION_ID}"
 ORDER = f"{API}/v1/klasses/order/{k.ORDER_ID}"
@@ -118,7 +122,7 @@ def test_unmasking_shows_originals_and_is_in_the_audit_log(kustomer, viewer, get
     assert json.loads(get(f"{doc_url}/raw").body)["data"]["attributes"]["name"] == "Jenny Jennings"
     page = get(doc_url).text
     assert 'class="mask-badge unmasked"' in page and 'http-equiv="refresh"' in page
-    log = get(f"{viewer.url}/audit", accept="application/json").json()
+    log = get(f"{viewer.url}/audit", accept="application/json").json()["entries"]
     entry = next(e for e in log if e["doc"] == doc_path.rsplit("/", 1)[1])
     assert entry["source_url"] == CUSTOMER and entry["hours"] == 3 and entry["customer_id"] == k.CUSTOMER_ID
     assert entry["user"] and entry["at"].endswith("Z")
@@ -162,7 +166,7 @@ def test_kustomers_own_masks_read_as_one_value_and_its_window_unmasks(kustomer, 
     new_url = urllib.parse.urljoin(viewer.url, headers["Location"])
     assert new_url != doc_url
     assert get(f"{new_url}/raw").body == k.sample("customer-unmasked-by-kustomer.json")
-    log = get(f"{viewer.url}/audit", accept="application/json").json()
+    log = get(f"{viewer.url}/audit", accept="application/json").json()["entries"]
     assert log[0]["kind"] == "kustomer-window" and log[0]["customer_id"] == k.MASKED_CUSTOMER_ID
 
 
@@ -171,3 +175,27 @@ def test_a_window_refused_names_the_role(kustomer, viewer, get):
     kustomer.override(f"/v1/customers/{k.MASKED_CUSTOMER_ID}/unmasking-windows", k.forbidden())
     status, _, text = post(viewer, f"{urllib.parse.urlsplit(doc_url).path}/unmask", {"hours": "24"})
     assert status == 403 and "org.permission.unmasking_window.create" in text
+
+
+def test_every_resource_type_of_an_answer_gets_the_organisations_rules(kustomer, viewer, get):
+    """Eighteen Klasses in one answer: each masked by its metadata; the one whose metadata is refused is named."""
+    klasses = [f"many{n}" for n in range(1, 19)]
+    body = {"data": [{"type": f"kobject.{klass}", "id": f"6a{n:022x}", "attributes": {
+        "custom": {"secretStr": f"secret of {klass}", "plainStr": f"plain of {klass}"}}} for n, klass in enumerate(klasses)]}
+    for klass in klasses[:-1]:
+        metadata = {"data": {"type": "metadata", "id": f"kobject.{klass}", "attributes": {"properties": {
+            "secretStr": {"type": "string", "sensitive": {"enabled": True, "maskType": "full"}},
+            "plainStr": {"type": "string"}}}}}
+        kustomer.override(f"/v1/metadata/kobject.{klass}", Response(200, json.dumps(metadata), {"Content-Type": k.JSON}))
+    kustomer.override(f"/v1/metadata/kobject.{klasses[-1]}", k.forbidden())
+    kustomer.override("/v1/klasses/many/list", Response(200, json.dumps(body), {"Content-Type": k.JSON}))
+    doc_url = fetch(viewer, get, f"{API}/v1/klasses/many/list")
+    served = get(f"{doc_url}/raw").text
+    for klass in klasses[:-1]:
+        assert f'"secret of {klass}"' not in served and f'"plain of {klass}"' in served
+    assert f'"secret of {klasses[-1]}"' in served  # no rules could be read for it, and the page says so
+    note = re.search(r'id="masking-note">([^<]*)<', get(doc_url).text).group(1)
+    assert f"kobject.{klasses[-1]}" in note and "kobject.many1," not in note and "org.permission.metadata.read" in note
+    assert len(kustomer.api_requests(f"/v1/metadata/kobject.{klasses[16]}")) == 1
+    fetch(viewer, get, f"{API}/v1/klasses/many/list")
+    assert len(kustomer.api_requests(f"/v1/metadata/kobject.{klasses[16]}")) == 1  # once per 5 minutes

@@ -1,9 +1,15 @@
 """A viewer app with local masking rules and a clock the test moves."""
+import json
 from pathlib import Path
 
 import pytest
 
+from viewer.core.index import Index
+from viewer.core.scan import scan
 from viewer.masking import rules
+from viewer.masking.rendition import render
+from viewer.masking.rules import Rules
+from viewer.masking.spans import find
 from viewer.web.app import create_app
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "kustomer-samples"
@@ -73,3 +79,42 @@ def post(client):
         assert response.status_code == 303, response.get_data(as_text=True)[-800:]
         return response.headers["Location"]
     return post
+
+
+class Pairs(list):
+    """An object's members as written, each copy of a key given twice kept."""
+
+
+def every_text(raw) -> str:
+    """Every key and scalar of a JSON text, decoded, each copy of a duplicate key kept: one per line."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, Pairs):
+            for key, item in value:
+                found.append(key)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        else:
+            found.append(value if isinstance(value, str) else json.dumps(value))
+
+    walk(json.loads(raw, object_pairs_hook=Pairs, parse_int=str, parse_float=str))
+    return "\n".join(found)
+
+
+def rules_for_text(text: str, tmp_path):
+    """rules_for(resource) as the viewer builds it from a local rules file."""
+    path = tmp_path / "rules.toml"
+    path.write_text(text)
+    local = rules.load(path)
+    return lambda resource: Rules().add(local[resource].standard, local[resource].custom).inherit(resource) \
+        if resource in local else Rules()
+
+
+def masked_text(raw: bytes, rules_for) -> bytes:
+    """The masked rendition of `raw` under `rules_for`, as the viewer makes it."""
+    result = scan(raw)
+    index = Index(result.starts, result.parents, result.matches, result.kinds)
+    return render(raw, find(raw, index, rules_for))[0]

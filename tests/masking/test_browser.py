@@ -1,4 +1,4 @@
-"""In headless Chromium: the Masked badges, the confirmation, and the unmasked view."""
+"""In headless Chromium: the Masked badges, the confirmation, the unmasked view and Mask again now."""
 import pytest
 from selenium.webdriver.common.by import By
 
@@ -20,6 +20,7 @@ def badges(driver, kind):
     return driver.find_elements(By.CSS_SELECTOR, f"#rows .mask-badge.{kind}")
 
 
+@pytest.mark.browser
 def test_badges_confirmation_and_unmasked_view(chromium, masking_viewer):
     url = masking_viewer.post((SAMPLES / "customer.json").read_bytes())
     chromium.get(url)
@@ -51,5 +52,11 @@ def test_badges_confirmation_and_unmasked_view(chromium, masking_viewer):
     assert len(unmasked) == len(masked) and not badges(chromium, "masked")
     assert unmasked[0].get_attribute("title") == "unmasked: masks again in 3 h 0 min"
     assert "Jenny Jennings" in chromium.find_element(By.TAG_NAME, "body").text
+    chromium.find_element(By.ID, "mask-again").click()
+    wait_for(lambda: chromium.find_elements(By.ID, "masked-note"), message="the document masked again")
+    wait_for(lambda: chromium.execute_script("return document.getElementById('viewer').dataset.ready"),
+             message="the viewer's script to start")
+    assert "Jenny Jennings" not in chromium.find_element(By.TAG_NAME, "body").text and badges(chromium, "masked")
     chromium.get(masking_viewer.url + "/audit")
-    assert url.rsplit("/", 1)[1] in chromium.find_element(By.ID, "audit").text
+    log = chromium.find_element(By.ID, "audit").text
+    assert url.rsplit("/", 1)[1] in log and "masked-again" in log

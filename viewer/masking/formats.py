@@ -11,6 +11,7 @@ PARTIAL_PREFIX = "*******"
 EMAIL_ATTRIBUTES = ("emails", "sharedEmails", "email")
 PHONE_ATTRIBUTES = ("phones", "sharedPhones", "phone")
 SUFFIX = re.compile(r"\.[A-Za-z0-9-]{1,63}\Z")
+NOT_DIGIT = re.compile(r"\D")
 
 
 def mask(value: str, mode: str, attribute: str) -> str:
@@ -22,7 +23,7 @@ def mask(value: str, mode: str, attribute: str) -> str:
         suffix = SUFFIX.search(domain) if "@" in value else None
         return PARTIAL_PREFIX + suffix.group() if suffix else FULL
     if attribute in PHONE_ATTRIBUTES:
-        digits = re.sub(r"\D", "", value)
+        digits = NOT_DIGIT.sub("", value)
         # Four digits of a short number would be most of it.
         return PARTIAL_PREFIX + digits[-4:] if len(digits) >= 7 else FULL
     return FULL

@@ -5,13 +5,12 @@ is masked: rows, find, counts, paths, the raw view, /raw and the download all re
 would any document, at the same speed, and never see an original value. The original bytes stay
 stored for unmasking.
 """
-from bisect import bisect_right
-
+import numpy as np
 from flask import current_app
 
 from ..core.scan import scan
 from ..store.masking import cache_rendition_index, finish_pending, save_masking
-from .spans import Reader, find, objects
+from .spans import Reader, find, objects, types_of
 
 
 def render(raw, spans):
@@ -35,6 +34,11 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     """Find what to mask in a stored document, and store its masked rendition and what was masked."""
     spans = find(raw, index, rules_for)
     customer_id = customer_of(Reader(raw, index))
+    unexpected = sorted({s.attribute for s in spans if s.unexpected})
+    if unexpected:
+        shape = (f"A value of {', '.join(unexpected)} had an unexpected shape (not the one Kustomer sends), "
+                 "so it is masked whole.")
+        note = f"{note} {shape}" if note else shape
     if not spans and not note:
         finish_pending(doc_id)
         return
@@ -43,8 +47,8 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     if spans:
         rendition, offsets = render(raw, spans)
         result = scan(rendition, current_app.extensions.get("viewer.engine"))
-        masked_lines = sorted({bisect_right(result.starts, o) - 1 for o in offsets})
-        original_lines = sorted({bisect_right(index.starts, s.start) - 1 for s in spans})
+        masked_lines = _lines_of(result.starts, offsets)
+        original_lines = _lines_of(index.starts, [span.start for span in spans])
         text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
         preview = " ".join(text.split())[:120]
     attributes = sorted({s.attribute for s in spans if s.attribute})
@@ -56,17 +60,34 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
         cache_rendition_index(doc_id, result)
 
 
+def _lines_of(starts, offsets) -> list:
+    """The sorted lines holding these byte offsets (sorted), each once."""
+    found = np.searchsorted(np.frombuffer(starts, np.uint32), np.array(offsets, np.int64), side="right") - 1
+    return np.unique(found).tolist()
+
+
 def customer_of(reader) -> str | None:
-    """The customer a single-object answer is about: the customer itself, or the object's customer relationship."""
+    """The customer a single-object answer is about: the customer itself, or the object's customer relationship.
+
+    None unless every copy of a member given twice agrees.
+    """
     found = objects(reader)
     if not found:
         return None
-    members = reader.members(found[0])
-    if reader.scalar(members.get("type")) == "customer":
-        value = reader.scalar(members.get("id"))
+    if _one(types_of(reader, found[0])) == "customer":
+        value = _one(_values(reader, [found[0]], "id"))
     else:
-        relationship = reader.members(reader.members(members.get("relationships")).get("customer"))
-        data = reader.members(relationship.get("data"))
-        value = reader.scalar(data.get("id"))
+        lines = [found[0]]
+        for name in ("relationships", "customer", "data"):
+            lines = [line for opener in lines for _, line, _ in reader.named(opener, frozenset({name}))]
+        value = _one(_values(reader, lines, "id"))
     return value if isinstance(value, str) and value.replace("-", "").replace("_", "").isalnum() else None
 
+
+def _values(reader, openers, name) -> list:
+    return [reader.scalar(line, at) for opener in openers for _, line, at in reader.named(opener, frozenset({name}))]
+
+
+def _one(values):
+    """The value every copy has, or None."""
+    return values[0] if values and all(v == values[0] for v in values) else None

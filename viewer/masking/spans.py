@@ -1,31 +1,52 @@
 """Where a document's masked values lie: byte spans of its raw text, each with the text that replaces it.
 
 Found once, when the document arrives, from its line index and its bytes: Kustomer's objects
-(`data`, the items of a list, `included`) whose resource has rules, and Kustomer's own masks
+(the items of every `data` and `included`) whose resource has rules, and Kustomer's own masks
 (`{"isMasked": true, "maskedPresentation": "…"}`), which read as the one value they stand for.
+
+It fails closed. Every member is read as written in the bytes, each copy of a key given twice
+included, keys compared decoded; a value in the shape Kustomer sends is masked in Kustomer's format,
+and anything else under a sensitive attribute is replaced whole by the full mask.
 """
-import itertools
+import functools
 import json
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
-from ..core.lines import KIND_MASK, MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
-from ..core.render import _LINE, LineText, _decode_string
+from ..core.index import CLOSE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from ..kustomer.metadata import resource_for
-from .formats import mask
+from .formats import FULL, mask
+from .rules import Rules
 
-# In these list-valued attributes only the value member of each item is sensitive (its type and
-# verified flag are not): Kustomer masks `emails[].email`, not `emails[].type`.
-VALUE_KEYS = {"emails": "email", "sharedEmails": "email", "phones": "phone", "sharedPhones": "phone",
-              "externalIds": "externalId", "socials": "username", "sharedSocials": "username"}
-KUSTOMER_MASK = re.compile(rb'"isMasked"')
-_FULL_TEXT = json.dumps(mask("x", "full", "")).encode()
-_NUMBER_START = frozenset(b"-0123456789"[i:i + 1] for i in range(11))
+# Kustomer sends these attributes as arrays of objects, each holding the value member beside structural
+# members. In the customer shape of Kustomer's API documentation, and in its masked form, Kustomer masks
+# the value member and sends `type` and `verified` as they are (tests/data/kustomer-samples/customer.json,
+# customer-masked-by-kustomer.json):
+#     "emails": [{"type": "home", "email": {"isMasked": true, "maskedPresentation": "*******.com"}, "verified": true}]
+# An item with any other member, or of any other shape, is masked whole.
+CONTACT_VALUES = {"emails": "email", "sharedEmails": "email", "phones": "phone", "sharedPhones": "phone",
+                  "socials": "username", "sharedSocials": "username", "urls": "url", "sharedUrls": "url",
+                  "externalIds": "externalId", "sharedExternalIds": "externalId"}
+STRUCTURAL_MEMBERS = frozenset({"type", "verified"})
+
+FULL_TEXT = json.dumps(FULL).encode()
+# An object spanning more than this many lines for each text searched for (each key asked for, and a
+# backslash) is searched rather than read key by key: the top level of a document can hold a million keys.
+SEARCH_LINES = 64
+
+_SPACE = rb"[ \t\r\n]*+"
+_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_KEY = re.compile(_SPACE + rb"(" + _STRING + rb")" + _SPACE + rb":" + _SPACE, re.DOTALL)
+_LEAD = re.compile(_SPACE)
+_SCALAR = re.compile(_STRING + rb"|\{" + _SPACE + rb"\}|\[" + _SPACE + rb"\]|[^ \t\r\n,\]}]++", re.DOTALL)
+_OPENERS = (OPEN_OBJECT, OPEN_ARRAY)
+_RESOURCE = frozenset({"type", "attributes"})
+_TOP = frozenset({"data", "included"})
+_KUSTOMER = frozenset({"isMasked", "maskedPresentation"})
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     """Bytes `start`..`end` of the raw text are shown as `text`; `attribute` names what was masked."""
 
     start: int
@@ -33,127 +54,171 @@ class Span:
     text: bytes
     attribute: str
     kustomer: bool = False
-
-
-KEY_BYTES = 64 << 10
-BIG = 4096  # members of an object above which `member` searches rather than reads every key
-# A member line's key: only the key is matched, not the value after it, which may be long.
-_KEY = re.compile(rb'[ \t\r\n]*+("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:')
+    unexpected: bool = False  # not in the shape Kustomer sends: masked whole
 
 
 class Reader:
-    """Member lookups over the raw bytes and the line index of one document, without the database."""
+    """Every member of a document's objects, from its raw bytes and line index, keys decoded."""
 
     def __init__(self, raw, index):
         self.raw, self.index = raw, index
+        self.starts, self.kinds, self.parents, self.matches = index.starts, index.kinds, index.parents, index.matches
+        self._decoded = {}
 
-    def line(self, line) -> bytes:
-        starts = self.index.starts
-        return bytes(self.raw[starts[line]:starts[line + 1]])
+    def is_object(self, line) -> bool:
+        return line is not None and line != NO_LINE and self.kinds[line] & KIND_MASK == OPEN_OBJECT
 
-    def text(self, line) -> LineText:
-        return LineText(self.line(line), False)
+    def is_open(self, line) -> bool:
+        return self.kinds[line] & KIND_MASK in _OPENERS
 
-    def key_name(self, line):
-        """The key of a member line, from its first bytes only: the value after it may be 200 MB.
-
-        A key longer than KEY_BYTES reads as no key, and is never one that masking looks for.
-        """
-        starts = self.index.starts
-        start = starts[line]
-        m = _KEY.match(self.raw, start, min(starts[line + 1], start + KEY_BYTES))
+    def member(self, line) -> tuple:
+        """(decoded key, line, where its value starts) of a member line of an object, whatever whitespace surrounds the key."""
+        m = _KEY.match(self.raw, self.starts[line], self.starts[line + 1])
         if m is None:
-            return None
-        key = m.group(1)
-        if b"\\" in key:
-            return _decode_string(key.decode("utf-8", "replace"))
-        return key[1:-1].decode("utf-8", "replace")
+            return None, line, _LEAD.match(self.raw, self.starts[line]).end()
+        return self._decoded.get(m[1]) or self._decode(m[1]), line, m.end()
 
-    def members(self, opener) -> dict:
-        """{key: line} of an object's members (the last, for a key given twice)."""
-        index = self.index
-        if opener is None or index.kind(opener) != OPEN_OBJECT:
-            return {}
-        # The index's cached child lists cost more than a walk for the small objects that masking reads
-        # by the hundred thousand; a big one is listed in one whole-array pass.
-        lines = index.children(opener) if index.matches[opener] - opener > BIG else index.member_lines(opener)
-        return {self.key_name(line): line for line in lines}
+    def _decode(self, token: bytes) -> str:
+        key = json.loads(token) if b"\\" in token else token[1:-1].decode("utf-8", "surrogatepass")
+        if len(self._decoded) < 4096:  # keys repeat from object to object
+            self._decoded[token] = key
+        return key
 
-    def named(self, opener, names) -> dict:
-        """{name: line} of the members of an object with these keys (the last of each).
-        """
-        index = self.index
-        if opener is None or index.kind(opener) != OPEN_OBJECT:
-            return {}
-        members = self.members(opener)
-        return {name: members[name] for name in names if name in members}
-
-    def parts(self, line):
-        """The match of a line's key and value, read in place (a line can be a 200 MB string)."""
-        starts = self.index.starts
-        return _LINE.match(self.raw, starts[line], starts[line + 1])
-
-    def member(self, opener, name):
-        """The line of the member `name` of an object, or None (the last, if given twice).
-
-        An object of more than BIG members is searched for the key's text rather than read whole:
-        the top level of a document can hold a million keys. (There, a key written with escapes,
-        such as "\\u0064ata", is not found.)
-        """
-        index = self.index
-        if opener is None or index.kind(opener) != OPEN_OBJECT:
-            return None
-        # Member by member, stepping over each container: a few members can span 100 MB.
-        found, lines = None, index.member_lines(opener)
-        for line in itertools.islice(lines, BIG):
-            if self.key_name(line) == name:
-                found = line
-        if next(lines, None) is None:
-            return found
-        needle = json.dumps(name).encode()
-        start, end = index.starts[opener], index.starts[index.matches[opener]]
-        found, at = None, self.raw.find(needle, start, end)
-        while at >= 0:
-            line = bisect_right(index.starts, at) - 1
-            if index.parents[line] == opener and self.key_name(line) == name:
-                found = line
-            at = self.raw.find(needle, at + 1, end)
+    def members(self, opener) -> list:
+        """[(key, line, where its value starts)] of every member of an object, in order, a key given twice twice."""
+        if not self.is_object(opener):
+            return []
+        raw, starts, kinds, matches, decoded = self.raw, self.starts, self.kinds, self.matches, self._decoded
+        match, found = _KEY.match, []
+        line, end = opener + 1, matches[opener]
+        while line < end:  # one key read a member, stepping over each container's lines
+            m = match(raw, starts[line])  # it stops at the colon, in the line
+            if m is None:
+                found.append(self.member(line))
+            else:
+                key = m[1]
+                found.append((decoded.get(key) or self._decode(key), line, m.end()))
+            # Every line here is a member's first (MEMBER, 0) or an opener, whose closer ends the member.
+            line = matches[line] + 1 if kinds[line] & KIND_MASK else line + 1
         return found
 
-    def scalar(self, line):
-        if line is None or self.index.is_open(line):
+    def named(self, opener, names: frozenset) -> list:
+        """The `members` of an object whose key is one of `names`.
+
+        A long object is searched rather than read key by key (it can hold a million): a member whose
+        key is one of the names has that name's text as its key or is written with escapes, so only the
+        members where those texts or a backslash occur have their key read.
+        """
+        if not names or not self.is_object(opener):
+            return []
+        needles = _needles(names)
+        if self.matches[opener] - opener <= SEARCH_LINES * len(needles):
+            return [member for member in self.members(opener) if member[0] in names]
+        raw, starts, candidates = self.raw, self.starts, set()
+        start, end = starts[opener + 1], starts[self.matches[opener]]
+        for needle in needles:
+            pos = start
+            while (at := raw.find(needle, pos, end)) >= 0:
+                line = self._member_at(opener, at)
+                candidates.add(line)
+                pos = starts[(self.matches[line] if self.is_open(line) else line) + 1]
+        found = (self.member(line) for line in sorted(candidates))
+        return [member for member in found if member[0] in names]
+
+    def _member_at(self, opener, at) -> int:
+        """The member line of `opener` whose bytes hold byte `at`."""
+        line, parents = bisect_right(self.starts, at) - 1, self.parents
+        if self.kinds[line] & KIND_MASK == CLOSE:
+            line = self.matches[line]
+        while parents[line] != opener:
+            line = parents[line]
+        return line
+
+    def value_start(self, line) -> int:
+        """Where the value of a member or item line starts."""
+        if self.is_object(self.parents[line]):
+            return self.member(line)[2]
+        return _LEAD.match(self.raw, self.starts[line]).end()
+
+    def value(self, line, at=None):
+        """(start, end) of the value of a member or item line (a container's from its `{` to its `}`);
+        `at`, where it starts, if known."""
+        if at is None:
+            at = self.value_start(line)
+        if self.is_open(line):
+            return at, self.starts[self.matches[line]] + 1  # a closer's line starts at the closer
+        return at, _SCALAR.match(self.raw, at).end()
+
+    def scalar(self, line, at=None):
+        """The value of a scalar line (None for a container, or no line)."""
+        if line is None or self.is_open(line):
             return None
-        m = self.parts(line)
-        try:
-            return json.loads(m.group(2)) if m else None
-        except ValueError:
+        start, end = self.value(line, at)
+        return _decoded(self.raw[start:end])
+
+    def kustomer_mask(self, opener, members=None):
+        """The presentation (JSON text) of a Kustomer mask object, or None if `opener` is not one.
+
+        A mask has `isMasked`, every copy true, and `maskedPresentation`, every copy text, and no other
+        member; copies of the presentation that disagree show the full mask. `members`: its members, if read.
+        """
+        if members is None:
+            members = self.named(opener, _KUSTOMER)
+            if len(members) != self.matches[opener] - opener - 1:
+                return None  # another member, or a container: each member of a mask is one line
+        elif any(key not in _KUSTOMER for key, _, _ in members):
             return None
+        flags = [self.scalar(line, at) for key, line, at in members if key == "isMasked"]
+        shown = [(line, at) for key, line, at in members if key == "maskedPresentation"]
+        if not flags or not shown or any(flag is not True for flag in flags):
+            return None
+        if any(not isinstance(self.scalar(*member), str) for member in shown):
+            return None
+        texts = {bytes(self.raw[slice(*self.value(*member))]) for member in shown}
+        return texts.pop() if len(texts) == 1 else FULL_TEXT
 
 
-def objects(reader):
-    """The lines of the Kustomer objects of an API answer: `data` (or its items) and `included` items."""
+@functools.lru_cache(maxsize=256)
+def _needles(names: frozenset) -> tuple:
+    """Each name as a key written without escapes; a name that cannot be is only ever found by its escapes."""
+    needles = []
+    for name in names:
+        if any(c in '"\\' or ord(c) < 0x20 or 0xD800 <= ord(c) < 0xE000 for c in name):
+            continue
+        needles.append(b'"' + name.encode() + b'"')
+    return (*needles, b"\\")
+
+
+def objects(reader) -> list:
+    """The lines of the Kustomer objects of an API answer: every `data` (or its items), then every `included`'s."""
     index = reader.index
     if index.line_count == 0 or index.kind(0) != OPEN_OBJECT:
         return []
-    found = []
+    found, members = [], reader.named(0, _TOP)
     for name in ("data", "included"):
-        line = reader.member(0, name)
-        if line is None:
-            continue
-        if index.kind(line) == OPEN_OBJECT:
-            found.append(line)
-        elif index.kind(line) == OPEN_ARRAY:
-            found += [c for c in index.children(line) if index.kind(c) == OPEN_OBJECT]
+        for key, line, _ in members:
+            if key != name:
+                continue
+            if index.kind(line) == OPEN_OBJECT:
+                found.append(line)
+            elif index.kind(line) == OPEN_ARRAY:
+                found += [c for c in index.children(line) if index.kind(c) == OPEN_OBJECT]
     return found
+
+
+def types_of(reader, line) -> list:
+    """Every `type` of an object, as written (a type given twice is both)."""
+    return [reader.scalar(member, at) for key, member, at in reader.named(line, _RESOURCE) if key == "type"]
 
 
 def object_types(reader) -> list:
     """The metadata resources of the objects a document holds, in order of first appearance."""
     types = []
     for line in objects(reader):
-        resource = resource_for(reader.scalar(reader.members(line).get("type")))
-        if resource and resource not in types:
-            types.append(resource)
+        for value in types_of(reader, line):
+            resource = resource_for(value) if isinstance(value, str) else None
+            if resource and resource not in types:
+                types.append(resource)
     return types
 
 
@@ -165,75 +230,140 @@ def find(raw, index, rules_for) -> list:
     """
     reader = Reader(raw, index)
     spans = kustomer_masks(reader)
-    for line in objects(reader) if rules_for is not None else ():
-        members = reader.named(line, ("type", "attributes"))
-        resource = resource_for(reader.scalar(members.get("type")))
-        rules = rules_for(resource) if resource else None
-        attributes = members.get("attributes")
-        if not rules or attributes is None:
-            continue
-        present = reader.named(attributes, (*rules.standard, "custom"))
-        for name, mode in rules.standard.items():
-            if name in present:
-                spans += _value_spans(reader, present[name], name, mode, name)
-        custom = reader.named(present.get("custom"), tuple(rules.custom))
-        for name, mode in rules.custom.items():
-            if name in custom:
-                spans += _value_spans(reader, custom[name], name, mode, f"custom.{name}")
+    if rules_for is not None:
+        rules_of = functools.cache(lambda types: _rules_of(rules_for, types))
+        for line in objects(reader):
+            members = reader.named(line, _RESOURCE)
+            types = (reader.scalar(member, at) for key, member, at in members if key == "type")
+            rules = rules_of(tuple(t if isinstance(t, str) else None for t in types))
+            if rules:
+                for key, attributes, _ in members:
+                    if key == "attributes":
+                        spans += _attribute_spans(reader, attributes, *rules)
     return _without_overlaps(spans)
 
 
-def _value_spans(reader, line, name, mode, label) -> list:
-    index, spans = reader.index, []
-    kinds = index.kinds
-    if kinds[line] & KIND_MASK not in (OPEN_OBJECT, OPEN_ARRAY):
-        lines = [line]
-    else:
-        lines = [x for x in range(line + 1, index.matches[line]) if kinds[x] & KIND_MASK == MEMBER]
-    wanted = VALUE_KEYS.get(name)
-    attribute = wanted or name
-    for member in lines:
-        m = reader.parts(member)
-        if m is None:
-            continue
-        key = m.group(1)
-        if wanted and member != line and key is not None and _decode_string(key.decode("utf-8", "ignore")) != wanted:
-            continue
-        value = m.group(2)
-        first = value[:1]
-        if first != b'"' and first not in _NUMBER_START:
-            continue  # true, false, null and empty containers say nothing of the value
-        if mode != "partial":
-            text = _FULL_TEXT  # a full mask does not depend on the value: it is not decoded
-        elif first == b'"':
-            shown = json.loads(value) if b"\\" in value else value[1:-1].decode("utf-8", "ignore")
-            text = json.dumps(mask(shown, mode, attribute)).encode()
-        else:
-            text = json.dumps(mask(value.decode(), mode, attribute)).encode()
-        spans.append(Span(m.start(2), m.end(2), text, label))
+def _rules_of(rules_for, types):
+    """The rules of an object of these types (all of them, for a type given twice): (Rules, names, custom names)."""
+    resources = dict.fromkeys(resource_for(t) for t in types if t is not None)
+    found = [r for r in (rules_for(resource) for resource in resources if resource) if r]
+    if not found:
+        return None
+    rules = found[0]
+    if len(found) > 1:
+        rules = Rules()
+        for each in found:
+            rules.add(each.standard, each.custom)
+    return rules, frozenset((*rules.standard, "custom")), frozenset(rules.custom)
+
+
+def _attribute_spans(reader, attributes, rules, names, custom_names) -> list:
+    spans = []
+    for name, line, at in reader.named(attributes, names):
+        if name in rules.standard:
+            spans += _value_spans(reader, line, at, name, rules.standard[name], name)
+        if name == "custom":
+            for custom, value, value_at in reader.named(line, custom_names):
+                spans += _value_spans(reader, value, value_at, custom, rules.custom[custom], f"custom.{custom}")
     return spans
+
+
+def _value_spans(reader, line, at, name, mode, label) -> list:
+    """Spans masking the value of a sensitive attribute: in Kustomer's format if it has Kustomer's shape, else whole."""
+    item_key, kind = CONTACT_VALUES.get(name), reader.kinds[line] & KIND_MASK
+    if kind == OPEN_ARRAY and item_key:
+        spans = []
+        for item in reader.index.member_lines(line):
+            spans += _item_spans(reader, item, item_key, mode, label)
+        return spans
+    if kind == OPEN_OBJECT:
+        shown = _kustomer_span(reader, line, at, label)
+        return [shown if shown is not None else _whole(reader, line, at, label)]
+    if kind == OPEN_ARRAY or _empty(reader.raw, at):
+        return [_whole(reader, line, at, label)] if kind == OPEN_ARRAY else []
+    start, end = reader.value(line, at)
+    if item_key:  # a contact attribute is an array of objects
+        return [Span(start, end, FULL_TEXT, label, unexpected=True)]
+    return [_scalar_span(reader.raw, start, end, mode, name, label)]
+
+
+def _item_spans(reader, item, item_key, mode, label) -> list:
+    """Spans masking one item of a contact attribute: its value member, or the whole item if it has any other shape."""
+    kind = reader.kinds[item] & KIND_MASK
+    at = _LEAD.match(reader.raw, reader.starts[item]).end()  # an item of an array: no key
+    if kind != OPEN_OBJECT:
+        return [] if kind not in _OPENERS and _empty(reader.raw, at) else [_whole(reader, item, at, label)]
+    spans, members = [], reader.members(item)
+    for key, line, value_at in members:
+        if key == item_key:
+            if reader.is_open(line):
+                shown = _kustomer_span(reader, line, value_at, label)
+                if shown is None:
+                    break
+                spans.append(shown)
+            elif not _empty(reader.raw, value_at):
+                start, end = reader.value(line, value_at)
+                spans.append(_scalar_span(reader.raw, start, end, mode, item_key, label))
+        elif key not in STRUCTURAL_MEMBERS or reader.is_open(line):
+            break
+    else:
+        return spans
+    presentation = reader.kustomer_mask(item, members)
+    if presentation is not None:
+        return [Span(at, reader.starts[reader.matches[item]] + 1, presentation, label, True)]
+    return [_whole(reader, item, at, label)]
+
+
+def _kustomer_span(reader, line, at, label):
+    """A Kustomer mask object shown as its presentation, or None if `line` is not one."""
+    presentation = reader.kustomer_mask(line)
+    if presentation is None:
+        return None
+    start, end = reader.value(line, at)
+    return Span(start, end, presentation, label, True)
+
+
+def _whole(reader, line, at, label) -> Span:
+    start, end = reader.value(line, at)
+    return Span(start, end, FULL_TEXT, label, unexpected=True)
+
+
+def _empty(raw, at) -> bool:
+    """null, {} or []: a value that holds nothing to hide."""
+    return raw[at] in b"n{["
+
+
+def _scalar_span(raw, start, end, mode, attribute, label) -> Span:
+    if mode != "partial" or raw[start] not in b'"-0123456789':
+        return Span(start, end, FULL_TEXT, label)  # a full mask does not depend on the value: it is not decoded
+    token = bytes(raw[start:end])
+    shown = _decoded(token) if token[:1] == b'"' else token.decode()
+    return Span(start, end, json.dumps(mask(shown, mode, attribute)).encode(), label)
+
+
+def _decoded(token):
+    """The value of a JSON scalar's text; None if it is not one."""
+    if token[:1] == b'"' and b"\\" not in token:
+        return bytes(token[1:-1]).decode("utf-8", "surrogatepass")
+    try:
+        return json.loads(token)
+    except ValueError:
+        return None
 
 
 def kustomer_masks(reader) -> list:
     """Each `{"isMasked": true, "maskedPresentation": "…"}` object, shown as its presentation string."""
-    raw, index, spans = reader.raw, reader.index, []
-    pos = 0
+    raw, spans, pos = reader.raw, [], 0
     while (hit := raw.find(b'"isMasked"', pos)) >= 0:
         pos = hit + 10
-        line = max(0, bisect_right(index.starts, hit) - 1)
-        opener = index.parents[line]
-        if opener == NO_LINE or index.kind(opener) != OPEN_OBJECT:
+        opener = reader.parents[bisect_right(reader.starts, hit) - 1]
+        if not reader.is_object(opener):
             continue
-        members = reader.members(opener)
-        presentation = members.get("maskedPresentation")
-        if reader.scalar(members.get("isMasked")) is not True or not isinstance(reader.scalar(presentation), str):
-            continue
-        start = index.starts[opener] + len(reader.line(opener).rstrip()) - 1  # the `{` ends the opener line
-        closer = index.matches[opener]
-        end = index.starts[closer] + reader.line(closer).index(b"}") + 1
-        parent_key = reader.text(opener).key_name
-        spans.append(Span(start, end, reader.text(presentation).value.encode(), parent_key or "", True))
-        pos = max(pos, end)
+        label, _, at = reader.member(opener) if reader.is_object(reader.parents[opener]) else ("", 0, None)
+        span = _kustomer_span(reader, opener, at, label or "")
+        if span is not None:
+            spans.append(span)
+            pos = max(pos, span.end)
     return spans
 
 
@@ -241,6 +371,6 @@ def _without_overlaps(spans) -> list:
     kept = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if kept and span.start < kept[-1].end:
-            continue  # inside a Kustomer mask already shown as one value
+            continue  # inside a value already masked whole, or a Kustomer mask shown as one value
         kept.append(span)
     return kept

@@ -77,19 +77,49 @@ def badge_lines(doc_id: str, masked: bool) -> array:
     return lines
 
 
-def set_unmasked_until(doc_id: str, until):
-    get_db().execute("UPDATE masking SET unmasked_until = ? WHERE doc_id = ?", (until, doc_id))
+def unmask(doc_id: str, until, *, at, source_url, customer_id, hours, kind):
+    """Unmask a document until `until` (None: it has no rendition of its own to unmask) and write the audit
+    entry, in one transaction: there is never an unmask without its entry."""
+    change = ("UPDATE masking SET unmasked_until = ? WHERE doc_id = ?", (until, doc_id)) if until is not None else None
+    _audited(change, (at, doc_id, source_url, customer_id, hours, kind))
 
 
-def log_unmask(*, at, doc_id, source_url, customer_id, hours, kind):
-    """One audit entry; the table's triggers refuse any later change to it."""
-    get_db().execute("INSERT INTO audit (at, doc_id, source_url, customer_id, hours, user, kind)"
-                     " VALUES (?,?,?,?,?,?,?)", (at, doc_id, source_url, customer_id, hours, _user(), kind))
+def mask_again(doc_id: str, *, at, source_url, customer_id):
+    """End a document's unmask now, and write the audit entry, in one transaction."""
+    _audited(("UPDATE masking SET unmasked_until = NULL WHERE doc_id = ?", (doc_id,)),
+             (at, doc_id, source_url, customer_id, 0, "masked-again"))
 
 
-def audit_entries(limit: int = 1000) -> list:
-    rows = get_db().execute("SELECT rowid, * FROM audit ORDER BY at DESC, rowid DESC LIMIT ?", (limit,))
-    return [dict(row) for row in rows]
+def _audited(change, entry):
+    db = get_db()
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if change is not None:
+            db.execute(*change)
+        at, doc_id, source_url, customer_id, hours, kind = entry
+        db.execute("INSERT INTO audit (at, doc_id, source_url, customer_id, hours, user, kind)"
+                   " VALUES (?,?,?,?,?,?,?)", (at, doc_id, source_url, customer_id, hours, _user(), kind))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def audit_page(before=None, size: int = 100) -> tuple[list, tuple | None]:
+    """(entries newest first, the cursor of the next page or None); `before` is a cursor this returned.
+
+    Paged by the (at, rowid) of the last entry shown, so entries written meanwhile never shift a page.
+    """
+    if before is None:
+        rows = get_db().execute("SELECT rowid, * FROM audit ORDER BY at DESC, rowid DESC LIMIT ?", (size + 1,))
+    else:
+        rows = get_db().execute("SELECT rowid, * FROM audit WHERE at < ? OR (at = ? AND rowid < ?)"
+                                " ORDER BY at DESC, rowid DESC LIMIT ?", (before[0], before[0], before[1], size + 1))
+    entries = [dict(row) for row in rows]
+    if len(entries) <= size:
+        return entries, None
+    last = entries[size - 1]
+    return entries[:size], (last["at"], last["rowid"])
 
 
 def _user() -> str:

@@ -50,7 +50,8 @@ def _organisation_rules(source_url, resources):
     except UpstreamError:
         key = None
     cache = cache_for(current_app)
-    for resource in resources[:16]:
+    # Every type of the answer, however many: the cache asks Kustomer once per resource and host per 5 minutes.
+    for resource in resources:
         if key is None:
             missing[resource] = NO_KEY
             continue
@@ -65,5 +66,6 @@ def _organisation_rules(source_url, resources):
 def _note(missing: dict) -> str | None:
     if not missing:
         return None
+    reasons = " ".join(dict.fromkeys(missing.values()))
     return (f"The organisation's masking rules could not be read for {', '.join(missing)}, so only the viewer's "
-            f"local rules and Kustomer's own masks apply. {next(iter(missing.values()))}")
+            f"local rules and Kustomer's own masks apply to them. {reasons}")

@@ -1,4 +1,5 @@
 """Unmasking a masked document for a while (after a confirmation), and the audit log of every unmask."""
+import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -9,7 +10,8 @@ from ...kustomer.errors import UpstreamError
 from ...masking.errors import MaskingError
 from ...masking.state import now
 from ...store.documents import get_document
-from ...store.masking import audit_entries, log_unmask, set_unmasked_until
+from ...store.masking import audit_page, mask_again
+from ...store.masking import unmask as record_unmask
 from ..security import require_same_origin
 from ..upstream_limits import limits
 from .errors import wants_json
@@ -19,6 +21,8 @@ bp = Blueprint("masking", __name__)
 
 # Kustomer's range for temporary unmasking.
 MIN_HOURS, MAX_HOURS, DEFAULT_HOURS = 1, 72, 24
+HOURS = re.compile(r"[0-9]{1,4}")  # ASCII digits only: int() would also take "2_4", "+24", " 24" and "٢٤"
+AUDIT_PAGE = 100  # entries on a page of /audit
 UNMASK_ROLE = "org.permission.unmasking_window.create"
 
 
@@ -48,22 +52,29 @@ def unmask(doc_id):
     doc = _masked_document(doc_id)
     if _by_kustomer(doc):
         return _unmask_in_kustomer(doc, hours)
-    until = now() + hours * 3600
-    set_unmasked_until(doc.id, until)
-    log_unmask(at=now(), doc_id=doc.id, source_url=doc.source_url, customer_id=doc.masking.customer_id,
-               hours=hours, kind="viewer")
+    at = now()
+    record_unmask(doc.id, at + hours * 3600, at=at, source_url=doc.source_url, customer_id=doc.masking.customer_id,
+                  hours=hours, kind="viewer")
+    return redirect(url_for("documents.show", doc_id=doc.id), code=303)
+
+
+@bp.post("/docs/<doc_id>/mask")
+def mask_now(doc_id):
+    """Mask again now: end an unmask before its hours run out."""
+    require_same_origin()
+    doc = _masked_document(doc_id)
+    if not doc.masking.masked:
+        mask_again(doc.id, at=now(), source_url=doc.source_url, customer_id=doc.masking.customer_id)
     return redirect(url_for("documents.show", doc_id=doc.id), code=303)
 
 
 def _hours(text) -> int:
     if text in (None, ""):
         return DEFAULT_HOURS
-    try:
-        hours = int(text)
-    except ValueError:
-        hours = None
+    hours = int(text) if HOURS.fullmatch(text) else None
     if hours is None or not MIN_HOURS <= hours <= MAX_HOURS:
-        raise MaskingError(f"hours must be a whole number from {MIN_HOURS} to {MAX_HOURS}, not {text!r}.")
+        raise MaskingError(f"hours must be a whole number from {MIN_HOURS} to {MAX_HOURS}, written in digits 0-9, "
+                           f"not {text!r}.")
     return hours
 
 
@@ -81,20 +92,35 @@ def _unmask_in_kustomer(doc, hours):
         raise
     got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits())
     new_id = take_in_fetched(got)
-    fresh = get_document(new_id)
-    if fresh.masking and fresh.masking.has_rendition:
-        set_unmasked_until(new_id, now() + hours * 3600)  # the viewer's own masks, for the hours confirmed
-    log_unmask(at=now(), doc_id=new_id, source_url=doc.source_url, customer_id=doc.masking.customer_id,
-               hours=hours, kind="kustomer-window")
+    fresh, at = get_document(new_id), now()
+    # The viewer's own masks of the new document, for the hours confirmed.
+    until = at + hours * 3600 if fresh.masking and fresh.masking.has_rendition else None
+    record_unmask(new_id, until, at=at, source_url=doc.source_url, customer_id=doc.masking.customer_id,
+                  hours=hours, kind="kustomer-window")
     return redirect(url_for("documents.show", doc_id=new_id), code=303)
 
 
 @bp.get("/audit")
 def audit():
-    entries = [_entry(row) for row in audit_entries()]
+    """Every entry of the audit log, newest first, a page at a time (`before`: where the last page ended)."""
+    before = _cursor(request.args.get("before"))
+    rows, last = audit_page(before, AUDIT_PAGE)
+    entries = [_entry(row) for row in rows]
+    following = url_for("masking.audit", before=f"{last[0]!r}_{last[1]}", _external=True) if last else None
     if wants_json():
-        return jsonify(entries)
-    return render_template("audit.html", entries=entries)
+        return jsonify({"entries": entries, "next": following})
+    return render_template("audit.html", entries=entries, next=following, first=before is None)
+
+
+def _cursor(text):
+    if text is None:
+        return None
+    at, _, rowid = text.rpartition("_")
+    try:
+        return float(at), int(rowid)
+    except ValueError:
+        raise MaskingError(f"before must be a position this log gave as a link to its next page, not {text!r}.") \
+            from None
 
 
 def _entry(row) -> dict:
