@@ -8,7 +8,7 @@ from ...kustomer import upstream
 from ...kustomer.errors import UpstreamError
 from ...masking.errors import MaskingError
 from ...masking.state import now
-from ...store.documents import get_document
+from ...store.documents import get_document, gone_while_read
 from ...store.masking import audit_entries, log_unmask, set_unmasked_until
 from ..security import require_same_origin
 from ..upstream_limits import limits
@@ -49,7 +49,8 @@ def unmask(doc_id):
     if _by_kustomer(doc):
         return _unmask_in_kustomer(doc, hours)
     until = now() + hours * 3600
-    set_unmasked_until(doc.id, until)
+    if not set_unmasked_until(doc.id, until):
+        raise gone_while_read(doc.id)
     log_unmask(at=now(), doc_id=doc.id, source_url=doc.source_url, customer_id=doc.masking.customer_id,
                hours=hours, kind="viewer")
     return redirect(url_for("documents.show", doc_id=doc.id), code=303)
