@@ -279,17 +279,28 @@ class Document:
 
 
 def get_document(doc_id: str) -> Document:
-    row = get_db().execute(f"SELECT * FROM documents WHERE id = ? AND {expiry.ALIVE}",
-                           (doc_id, expiry.cutoff())).fetchone()
-    if row is None:
-        raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
-                          f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
-    if doc_id not in g.get("preparing", ()) and get_db().execute(
-            "SELECT 1 FROM masking_pending WHERE doc_id = ?", (doc_id,)).fetchone():
-        raise ViewerError(f"Document {doc_id!r} is still being stored and masked; reload in a moment.", status=503)
-    doc = Document(row)
-    from ..masking.state import apply_masking  # masking builds on this module
-    apply_masking(doc)
+    db = get_db()
+    # The row and its masking are read in one snapshot: a delete between the two reads would otherwise show a
+    # masked document as one with nothing masked.
+    snapshot = not db.in_transaction
+    if snapshot:
+        db.execute("BEGIN")
+    try:
+        row = db.execute(f"SELECT * FROM documents WHERE id = ? AND {expiry.ALIVE}",
+                         (doc_id, expiry.cutoff())).fetchone()
+        if row is None:
+            raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
+                              f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
+        if doc_id not in g.get("preparing", ()) and db.execute(
+                "SELECT 1 FROM masking_pending WHERE doc_id = ?", (doc_id,)).fetchone():
+            raise ViewerError(f"Document {doc_id!r} is still being stored and masked; reload in a moment.",
+                              status=503)
+        doc = Document(row)
+        from ..masking.state import apply_masking  # masking builds on this module
+        apply_masking(doc)
+    finally:
+        if snapshot:
+            db.execute("COMMIT")
     return doc
 
 
