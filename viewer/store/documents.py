@@ -217,8 +217,8 @@ class Document:
         if missing:
             if len(self._chunks) * chunk > (16 << 20):
                 self._chunks.clear()
-            rows = get_db().execute(f"SELECT seq, data FROM {self._chunk_table} WHERE doc_id = ? AND seq BETWEEN ? AND ?",
-                                    (self.id, missing[0], missing[-1]))
+            rows = get_db().execute(f"SELECT seq, data FROM {self._chunk_table} WHERE doc_id = ?"
+                                    " AND seq BETWEEN ? AND ?", (self.id, missing[0], missing[-1]))
             for seq, data in rows:
                 self._chunks[seq] = data
             if any(seq not in self._chunks for seq in missing):
@@ -307,9 +307,9 @@ def get_document(doc_id: str) -> Document:
 def recent_documents(limit: int = 50) -> list:
     # A masked document is listed by its masked rendition's preview, whether or not it is unmasked now.
     rows = get_db().execute("SELECT id, created_at, size, line_count, source_url,"
-                            " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview) AS preview,"
-                            " '[]' AS notices,"
-                            " '[]' AS duplicates, '{}' AS landmarks, body_start, body_end, NULL AS fetch_info, kept, chunk_size"
+                            " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview)"
+                            " AS preview, '[]' AS notices, '[]' AS duplicates, '{}' AS landmarks, body_start, body_end,"
+                            " NULL AS fetch_info, kept, chunk_size"
                             f" FROM documents WHERE {expiry.ALIVE}"
                             " AND id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY created_at DESC LIMIT ?",
                             (expiry.cutoff(), limit))
