@@ -48,10 +48,10 @@ def unmask(doc_id):
     doc = _masked_document(doc_id)
     if _by_kustomer(doc):
         return _unmask_in_kustomer(doc, hours)
-    until = now() + hours * 3600
-    if not set_unmasked_until(doc.id, until):
+    at = now()  # the audit row's moment: the unmask ends exactly `hours` after it
+    if not set_unmasked_until(doc.id, at + hours * 3600):
         raise gone_while_read(doc.id)
-    log_unmask(at=now(), doc_id=doc.id, source_url=doc.source_url, customer_id=doc.masking.customer_id,
+    log_unmask(at=at, doc_id=doc.id, source_url=doc.source_url, customer_id=doc.masking.customer_id,
                hours=hours, kind="viewer")
     return redirect(url_for("documents.show", doc_id=doc.id), code=303)
 
@@ -83,9 +83,10 @@ def _unmask_in_kustomer(doc, hours):
     got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits())
     new_id = take_in_fetched(got)
     fresh = get_document(new_id)
+    at = now()
     if fresh.masking and fresh.masking.has_rendition:
-        set_unmasked_until(new_id, now() + hours * 3600)  # the viewer's own masks, for the hours confirmed
-    log_unmask(at=now(), doc_id=new_id, source_url=doc.source_url, customer_id=doc.masking.customer_id,
+        set_unmasked_until(new_id, at + hours * 3600)  # the viewer's own masks, for the hours confirmed
+    log_unmask(at=at, doc_id=new_id, source_url=doc.source_url, customer_id=doc.masking.customer_id,
                hours=hours, kind="kustomer-window")
     return redirect(url_for("documents.show", doc_id=new_id), code=303)
 
