@@ -51,6 +51,9 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         "ENGINE_IDLE_SECONDS": engine_idle,
         # Local masking rules ({resource: viewer.masking.rules.Rules}) from --masking FILE.
         "MASKING_RULES": masking_rules or {},
-        # The clock that decides when an unmasked document masks again (tests set their own).
+        # The wall clock that decides when a document expires and an unmasked one masks again, and beside it
+        # a clock counting suspend that no one sets (None: CLOCK_BOOTTIME, or time.monotonic where there is
+        # none), so that setting the wall clock back lengthens neither (viewer.store.expiry). Tests set both.
         "CLOCK": time.time,
+        "ELAPSED_CLOCK": None,
     }

@@ -47,11 +47,16 @@ mode = "full"
 
 
 class Clock:
+    """The wall clock, moved by hand; `elapsed` is the clock counting suspend, which moves only when asked."""
+
     def __init__(self, now=1_800_000_000.0):
-        self.now = now
+        self.now, self.since_boot = now, 1000.0
 
     def __call__(self):
         return self.now
+
+    def elapsed(self):
+        return self.since_boot
 
 
 @pytest.fixture()
@@ -64,7 +69,7 @@ def app(tmp_path, clock):
     path = tmp_path / "masking.toml"
     path.write_text(RULES)
     return create_app({"DATABASE": str(tmp_path / "viewer.sqlite3"), "TESTING": True,
-                       "MASKING_RULES": rules.load(path), "CLOCK": clock})
+                       "MASKING_RULES": rules.load(path), "CLOCK": clock, "ELAPSED_CLOCK": clock.elapsed})
 
 
 @pytest.fixture()

@@ -1,18 +1,17 @@
 """Whether a stored document shows masked or unmasked now, by the app's clock, and which lines carry a badge."""
 import json
-import time
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from flask import current_app
 from markupsafe import Markup
 
+from ..store import expiry
 from ..store.masking import badge_lines, load_masking
 
 
 def now() -> float:
-    """The app's clock (config CLOCK, epoch seconds): tests set it; the viewer uses time.time."""
-    return current_app.config.get("CLOCK", time.time)()
+    """The viewer's time (epoch seconds), which setting the wall clock back does not turn back: store.expiry.now."""
+    return expiry.now()
 
 
 @dataclass

@@ -1,11 +1,14 @@
-"""The storage budget: the database never takes more than --max-storage (or half the disk's free space).
+"""The storage budget: the files the viewer keeps on disk never exceed --max-storage (or half the disk's free space).
 
-A new document that would go over makes room by removing the oldest documents nobody kept; when only
-kept documents remain, or the disk itself is full, the post answers 507 and nothing stored is lost.
+Every byte counts: the database, its write-ahead log and shared-memory index, the disk reserve and the lock
+files beside it. A write that would go over makes room first by removing the oldest documents nobody kept;
+when only kept documents remain, or the disk itself is full, the post answers 507 and nothing stored is lost.
+Writes that grow the files take turns (`room_for`), so two posts never both count the same free space.
 Posts from other sites may use only a share of the budget per window, so one hostile tab cannot push
 out everything else.
 """
 import collections
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -21,7 +24,14 @@ from . import expiry, reserve
 WRITE_FACTOR = 2
 CROSS_SITE_SHARE = 0.25  # of the budget, for posts from other sites' pages ...
 CROSS_SITE_WINDOW = 3600.0  # ... per this many seconds
-_lock = threading.Lock()
+# Pages a write touches besides the document's own (tables' and indexes' pages, the row that says it is
+# pending), and pages each document removed to make room writes to the log.
+SLACK_PAGES, REMOVAL_PAGES = 16, 4
+# How long a write waits for its turn while another document is being written.
+TURN_TIMEOUT = 120.0
+# Every file the viewer keeps beside its database (its name plus these): the log, shared memory, a rollback
+# journal (never in WAL mode, counted if a tool left one), the disk reserve and store.lock's two files.
+SUFFIXES = ("", "-wal", "-shm", "-journal", reserve.SUFFIX, ".lock", ".viewer", ".viewer.new")
 
 
 class StorageFull(ViewerError):
@@ -30,71 +40,112 @@ class StorageFull(ViewerError):
     status = 507
 
 
-def files_size(path) -> int:
-    """What the database takes on disk: the file, its write-ahead log, its shared-memory index and reserve."""
-    return sum(os.path.getsize(f"{path}{suffix}") for suffix in ("", "-wal", "-shm", "-reserve")
-               if os.path.exists(f"{path}{suffix}"))
+class Busy(ViewerError):
+    """Another document took too long to write."""
+
+    status = 503
 
 
-def live_size(db, path, needed: int = 0) -> int:
-    """Bytes on disk once `needed` more are written: pages in use (free ones are reused first), and the log.
+def on_disk(path) -> int:
+    """The storage figure: every byte of every file the viewer keeps beside the database at `path`."""
+    total = 0
+    for suffix in SUFFIXES:
+        try:
+            total += os.path.getsize(f"{path}{suffix}")
+        except OSError:  # not there (or gone between two looks)
+            pass
+    return total
 
-    The document passes through the log first, which reuses the space it already holds.
+
+def projected(db, path, needed: int, removed: int = 0) -> int:
+    """The files' size at the peak of writing `needed` bytes, after `removed` documents were removed for it.
+
+    The new pages go to the log first (which may grow by all of them, when a reader keeps it from
+    starting over), then into the database file, which grows by what its free pages cannot hold.
     """
-    page_size, pages, free = (db.execute(f"PRAGMA {name}").fetchone()[0]
-                              for name in ("page_size", "page_count", "freelist_count"))
-    wal = f"{path}-wal"
-    log = os.path.getsize(wal) if os.path.exists(wal) else 0
-    return (pages - free) * page_size + needed + max(log, needed)
+    page_size, free = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "freelist_count"))
+    log = needed + (SLACK_PAGES + REMOVAL_PAGES * removed) * page_size
+    return on_disk(path) + log + max(0, needed - free * page_size)
 
 
 def budget(config) -> int:
     """--max-storage, but never more than what is stored now plus half the disk's free space."""
     path = config["DATABASE"]
     free = shutil.disk_usage(os.path.dirname(os.path.abspath(path))).free
-    return min(config["MAX_STORAGE"], files_size(path) + free // 2)
+    return min(config["MAX_STORAGE"], on_disk(path) + free // 2)
 
 
-def make_room(db, needed: int, *, cross_site: bool) -> None:
-    """Remove the oldest un-kept documents until `needed` bytes fit in the budget, or raise StorageFull."""
+def _app_lock(name) -> threading.Lock:
+    return current_app.extensions.setdefault(f"viewer.{name}", threading.Lock())
+
+
+@contextlib.contextmanager
+def room_for(db, needed: int):
+    """Hold the store's turn to grow while `needed` bytes are written, room made for them first.
+
+    No other write that grows the files runs meanwhile, so the room made is still there when the bytes
+    go in. Raises StorageFull (see make_room), or Busy when another write keeps the turn too long.
+    """
+    turn = _app_lock("storage_turn")
+    if not turn.acquire(timeout=TURN_TIMEOUT):
+        raise Busy("The viewer is still storing another document; send this one again in a moment.")
+    try:
+        make_room(db, needed)
+        yield
+    finally:
+        turn.release()
+
+
+def make_room(db, needed: int) -> None:
+    """Remove the oldest un-kept documents until `needed` bytes fit in the budget, or raise StorageFull.
+
+    Documents still being taken in (pending) are never removed: their intake would fail instead.
+    """
     config = current_app.config
-    limit = budget(config)
-    if cross_site:
-        _charge_cross_site(needed, limit)
-    from .db import reclaim_space, rollback_quietly
+    path, limit = config["DATABASE"], budget(config)
+    if projected(db, path, needed) <= limit:
+        return
+    from .db import rollback_quietly, shrink_log
 
-    with _lock:
-        if live_size(db, config["DATABASE"], needed) <= limit:
-            return
-        # Removed in one transaction, kept only if the document then fits: a post that cannot fit even
-        # with every un-kept document gone removes nothing.
-        removed = []
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            while live_size(db, config["DATABASE"], needed) > limit:
-                oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
-                                    " ORDER BY created_at LIMIT 1").fetchone()
-                if oldest is None:
-                    stored = live_size(db, config["DATABASE"])
-                    rollback_quietly(db)
-                    raise full(stored, limit, needed, removable=bool(removed))
-                db.execute("DELETE FROM documents WHERE id = ?", (oldest["id"],))
-                removed.append(oldest)
-            db.execute("COMMIT")
-        except BaseException:
-            rollback_quietly(db)
-            raise
-        for oldest in removed:
-            _removed(config).appendleft({"preview": oldest["preview"], "size": format_size(oldest["size"]),
-                                         "at": expiry.now(config),
-                                         "why": f"to make room for a new document of {format_size(needed)}"})
-        reclaim_space(db)
+    shrink_log(db)
+    if projected(db, path, needed) <= limit:
+        return
+
+    # Removed in one transaction, kept only if the document then fits: a post that cannot fit even
+    # with every un-kept document gone removes nothing.
+    removed = []
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        while projected(db, path, needed, len(removed)) > limit:
+            oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
+                                " AND id NOT IN (SELECT doc_id FROM masking_pending)"
+                                " ORDER BY created_at LIMIT 1").fetchone()
+            if oldest is None:
+                stored = on_disk(path)
+                rollback_quietly(db)
+                raise full(stored, limit, needed, removable=bool(removed))
+            db.execute("DELETE FROM documents WHERE id = ?", (oldest["id"],))
+            removed.append(oldest)
+        db.execute("COMMIT")
+    except BaseException:
+        rollback_quietly(db)
+        raise
+    for oldest in removed:
+        _removed(config).appendleft({"preview": oldest["preview"], "size": format_size(oldest["size"]),
+                                     "at": expiry.now(config),
+                                     "why": f"to make room for a new document of {format_size(needed)}"})
+    # The pages freed are the new document's: returned to the disk only once it is in (reclaim_space).
+
+
+def charge_cross_site(needed: int) -> None:
+    """A post from another site's page: refused (507) once such posts used their share of the budget."""
+    _charge_cross_site(needed, budget(current_app.config))
 
 
 def _charge_cross_site(needed, limit):
     share, now = int(limit * CROSS_SITE_SHARE), expiry.now()
     posts = current_app.extensions.setdefault("viewer.cross_site_posts", collections.deque())
-    with _lock:
+    with _app_lock("cross_site_lock"):
         while posts and posts[0][0] < now - CROSS_SITE_WINDOW:
             posts.popleft()
         if sum(size for _, size in posts) + needed > share:
@@ -139,6 +190,14 @@ def is_disk_full(error: BaseException) -> bool:
         except (OSError, RuntimeError):
             return False
     return False
+
+
+def restore_reserve() -> None:
+    """Hold the disk reserve again after a delete, if it was given up and now fits in the budget too."""
+    config = current_app.config
+    size = reserve.size_for(config["MAX_STORAGE"])
+    if on_disk(config["DATABASE"]) + size <= config["MAX_STORAGE"]:
+        reserve.restore(config["DATABASE"], size)
 
 
 def _removed(config):

@@ -10,10 +10,11 @@ from flask import current_app, g
 from . import check, reserve, schema
 
 WAL_RESERVE = 4 << 20
+BUSY_TIMEOUT = 30  # seconds a connection waits for another's write
 
 
 def connect(path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA foreign_keys = ON")
     # Documents hold customers' personal data: deleted rows are overwritten where that costs no extra
@@ -89,6 +90,21 @@ def reclaim_space(db, step_pages: int = 32):
         logging.getLogger("viewer").warning("Could not return freed space to the disk yet: %s", exc)
 
 
+def shrink_log(db) -> bool:
+    """Give the log's space back to the disk when no reader needs it now; never waits for one. True if done.
+
+    The log otherwise keeps its size (up to WAL_RESERVE) for the next write, and a delete on a full disk.
+    """
+    try:
+        db.execute("PRAGMA busy_timeout = 0")
+        busy = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+    except sqlite3.Error:
+        return False
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
+    return not busy
+
+
 def rollback_quietly(db):
     """Roll back if a transaction is open; SQLite may already have rolled back (a full disk does)."""
     if db.in_transaction:
@@ -99,7 +115,7 @@ def rollback_quietly(db):
 
 
 def init_app(app):
-    reserve.on_start(app.config["DATABASE"])
+    reserve.on_start(app.config["DATABASE"], reserve.size_for(app.config["MAX_STORAGE"]))
     init_db(app.config["DATABASE"])
     app.teardown_appcontext(close_db)
     # One connection held open for the app's life: the last one to close would reset SQLite's

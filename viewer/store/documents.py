@@ -4,6 +4,7 @@
 """
 import json
 import secrets
+import sqlite3
 from array import array
 
 from flask import current_app, g
@@ -13,10 +14,25 @@ from ..core.scan import scan
 from ..core.search import SearchMemory
 from ..errors import TooLarge, ViewerError
 from ..sizes import format_size
-from . import budget, expiry, reserve
+from . import budget, expiry
 from .db import connect, get_db, reclaim_space, rollback_quietly
 
 OLD_CHUNK = 64 * 1024  # the piece size of documents stored before sizes were fitted to pages
+
+
+class DocumentGone(ViewerError):
+    """A document deleted (or expired, or removed to make room) while a request was reading or taking it in."""
+
+    status = 404
+
+
+def gone_while_read(doc_id) -> DocumentGone:
+    return DocumentGone(f"Document {doc_id!r} was deleted while this page was reading it; it is no longer stored.")
+
+
+def gone_while_taken_in() -> DocumentGone:
+    return DocumentGone("The document was deleted while it was being taken in (Delete or Delete all on another "
+                        "page), so nothing of it was kept. Send it again if you still need it.", status=409)
 
 
 def chunk_size(db) -> int:
@@ -59,33 +75,36 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     result = scan(raw, current_app.extensions.get("viewer.engine"))
     doc_id = secrets.token_urlsafe(12)
     db = get_db()
-    budget.make_room(db, _stored_size(raw, result), cross_site=cross_site)
+    if cross_site:
+        budget.charge_cross_site(_stored_size(raw, result))
     view = memoryview(raw)
-    chunk = chunk_size(db)
     try:
-        db.execute("BEGIN IMMEDIATE")
-        db.execute(
-            "INSERT INTO documents (id, created_at, size, body_start, body_end, line_count, source_url,"
-            " fetch_info, notices, duplicates, landmarks, preview, chunk_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, expiry.now(), len(raw), result.body_start, result.body_end, result.line_count,
-             source_url or None, _fetch_info_json(fetch_info), json.dumps(result.notices),
-             json.dumps(result.duplicates), json.dumps(result.landmarks), _preview(raw, result.body_start), chunk))
-        if pending:
-            db.execute("INSERT INTO masking_pending (doc_id) VALUES (?)", (doc_id,))
-            g.setdefault("preparing", set()).add(doc_id)
-        write_chunks(db, "chunks", doc_id, view, chunk)
-        for name, _ in STORED:
-            _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
-        db.execute("COMMIT")
+        with budget.room_for(db, _stored_size(raw, result)):
+            chunk = chunk_size(db)
+            db.execute("BEGIN IMMEDIATE")
+            db.execute(
+                "INSERT INTO documents (id, created_at, size, body_start, body_end, line_count, source_url, fetch_info,"
+                " notices, duplicates, landmarks, preview, chunk_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc_id, expiry.now(), len(raw), result.body_start, result.body_end, result.line_count,
+                 source_url or None, _fetch_info_json(fetch_info), json.dumps(result.notices),
+                 json.dumps(result.duplicates), json.dumps(result.landmarks), _preview(raw, result.body_start),
+                 chunk))
+            if pending:
+                db.execute("INSERT INTO masking_pending (doc_id) VALUES (?)", (doc_id,))
+                g.setdefault("preparing", set()).add(doc_id)
+            write_chunks(db, "chunks", doc_id, view, chunk)
+            for name, _ in STORED:
+                _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
+            db.execute("COMMIT")
+            reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
     except BaseException as exc:
         rollback_quietly(db)
         if budget.is_disk_full(exc):
-            raise budget.disk_full(exc, budget.live_size(db, current_app.config["DATABASE"]),
+            raise budget.disk_full(exc, budget.on_disk(current_app.config["DATABASE"]),
                                    budget.budget(current_app.config)) from None
         raise
     finally:
         view.release()
-    reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
     expiry.document_added()
     _cache().put((current_app.config["DATABASE"], doc_id),
                  Index(result.starts, result.parents, result.matches, result.kinds))
@@ -116,12 +135,17 @@ def _write_blob(db, doc_id, name, data, table="line_arrays"):
 def _read_array(db, doc_id, name, code, table="line_arrays"):
     row = db.execute(f"SELECT rowid, length(data) FROM {table} WHERE doc_id = ? AND name = ?",
                      (doc_id, name)).fetchone()
+    if row is None:
+        raise gone_while_read(doc_id)
     result = array(code, bytes(row[1]))
     target = memoryview(result).cast("B")
-    with db.blobopen(table, "data", row[0], readonly=True) as blob:
-        for offset in range(0, row[1], 1 << 20):
-            piece = blob.read(1 << 20)
-            target[offset:offset + len(piece)] = piece
+    try:
+        with db.blobopen(table, "data", row[0], readonly=True) as blob:
+            for offset in range(0, row[1], 1 << 20):
+                piece = blob.read(1 << 20)
+                target[offset:offset + len(piece)] = piece
+    except sqlite3.Error:  # the row went between the two looks (a blob is aborted when its row changes)
+        raise gone_while_read(doc_id) from None
     return result
 
 
@@ -195,10 +219,12 @@ class Document:
         if missing:
             if len(self._chunks) * chunk > (16 << 20):
                 self._chunks.clear()
-            rows = get_db().execute(f"SELECT seq, data FROM {self._chunk_table} WHERE doc_id = ? AND seq BETWEEN ? AND ?",
-                                    (self.id, missing[0], missing[-1]))
+            rows = get_db().execute(f"SELECT seq, data FROM {self._chunk_table} WHERE doc_id = ?"
+                                    " AND seq BETWEEN ? AND ?", (self.id, missing[0], missing[-1]))
             for seq, data in rows:
                 self._chunks[seq] = data
+            if any(seq not in self._chunks for seq in missing):
+                raise gone_while_read(self.id)
         data = b"".join(self._chunks[seq] for seq in range(first, last + 1))
         return data[start - first * chunk:end - first * chunk]
 
@@ -215,44 +241,77 @@ class Document:
                 f"SELECT data FROM {self._chunk_table} WHERE doc_id = ? AND seq BETWEEN ? AND ? ORDER BY seq",
                 (self.id, block_first, block_last))
             data = b"".join(row[0] for row in rows)
+            if len(data) < min(end, (block_last + 1) * chunk) - block_first * chunk:
+                raise gone_while_read(self.id)
             base = block_first * chunk
             lo, hi = max(start, base) - base, min(end, base + len(data)) - base
             yield base + lo, data[lo:hi]
 
     def raw_chunks(self):
-        """The bytes as received, piece by piece; usable after the request has ended (for streaming)."""
-        db, table = connect(current_app.config["DATABASE"]), self._chunk_table
+        """The bytes served, piece by piece, usable after the request has ended (for streaming).
+
+        They are read from one snapshot of the database taken now, so a delete after this call never cuts
+        them short; a document deleted before it raises DocumentGone. Should a piece still be missing, the
+        stream stops with an error before its last byte, so the client sees the connection close early.
+        """
+        db, table, size, doc_id = connect(current_app.config["DATABASE"]), self._chunk_table, self.size, self.id
+        try:
+            db.execute("BEGIN")  # one read transaction for the whole stream: its snapshot starts at the first row
+            rows = db.execute(f"SELECT data FROM {table} WHERE doc_id = ? ORDER BY seq", (doc_id,))
+            first = rows.fetchone()
+        except BaseException:
+            db.close()
+            raise
+        if first is None:
+            db.close()
+            raise gone_while_read(doc_id)
 
         def pieces():
+            sent, row = 0, first
             try:
-                for (data,) in db.execute(f"SELECT data FROM {table} WHERE doc_id = ? ORDER BY seq", (self.id,)):
-                    yield data
+                while row is not None:
+                    sent += len(row[0])
+                    yield row[0]
+                    row = rows.fetchone()
+                if sent != size:
+                    raise RuntimeError(f"document {doc_id}: {sent} of its {size} bytes were found to send")
             finally:
                 db.close()
         return pieces()
 
 
 def get_document(doc_id: str) -> Document:
-    row = get_db().execute(f"SELECT * FROM documents WHERE id = ? AND {expiry.ALIVE}",
-                           (doc_id, expiry.cutoff())).fetchone()
-    if row is None:
-        raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
-                          f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
-    if doc_id not in g.get("preparing", ()) and get_db().execute(
-            "SELECT 1 FROM masking_pending WHERE doc_id = ?", (doc_id,)).fetchone():
-        raise ViewerError(f"Document {doc_id!r} is still being stored and masked; reload in a moment.", status=503)
-    doc = Document(row)
-    from ..masking.state import apply_masking  # masking builds on this module
-    apply_masking(doc)
+    db = get_db()
+    # The row and its masking are read in one snapshot: a delete between the two reads would otherwise show a
+    # masked document as one with nothing masked.
+    snapshot = not db.in_transaction
+    if snapshot:
+        db.execute("BEGIN")
+    try:
+        row = db.execute(f"SELECT * FROM documents WHERE id = ? AND {expiry.ALIVE}",
+                         (doc_id, expiry.cutoff())).fetchone()
+        if row is None:
+            raise ViewerError(f"There is no document {doc_id!r}: it was deleted or has expired "
+                              f"(documents are kept {current_app.config['EXPIRE_HOURS']:g} hours).", status=404)
+        if doc_id not in g.get("preparing", ()) and db.execute(
+                "SELECT 1 FROM masking_pending WHERE doc_id = ?", (doc_id,)).fetchone():
+            raise ViewerError(f"Document {doc_id!r} is still being stored and masked; reload in a moment.",
+                              status=503)
+        doc = Document(row)
+        from ..masking.state import apply_masking  # masking builds on this module
+        apply_masking(doc)
+    finally:
+        if snapshot:
+            db.execute("COMMIT")
     return doc
 
 
 def recent_documents(limit: int = 50) -> list:
     # A masked document is listed by its masked rendition's preview, whether or not it is unmasked now.
     rows = get_db().execute("SELECT id, created_at, size, line_count, source_url,"
-                            " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview) AS preview,"
-                            " '[]' AS notices,"
-                            " '[]' AS duplicates, '{}' AS landmarks, body_start, body_end, NULL AS fetch_info, kept, chunk_size"
+                            " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview)"
+                            " AS preview, '[]' AS notices, '[]' AS duplicates, '{}' AS landmarks, body_start, body_end,"
+                            " NULL AS fetch_info, kept, chunk_size"
                             f" FROM documents WHERE {expiry.ALIVE}"
                             " AND id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY created_at DESC LIMIT ?",
                             (expiry.cutoff(), limit))
@@ -265,7 +324,7 @@ def delete_document(doc_id: str) -> bool:
     _cache().drop((current_app.config["DATABASE"], doc_id))
     _cache().drop((current_app.config["DATABASE"], doc_id, "masked"))
     reclaim_space(db)
-    reserve.restore(current_app.config["DATABASE"])
+    budget.restore_reserve()
     return bool(deleted)
 
 
@@ -300,8 +359,13 @@ def delete_all() -> int:
     deleted = db.execute("DELETE FROM documents").rowcount
     _cache().drop()
     reclaim_space(db)
-    reserve.restore(current_app.config["DATABASE"])
+    budget.restore_reserve()
     return deleted
+
+
+def still_taken_in(db, doc_id: str) -> bool:
+    """The document being taken in is still stored and still pending (nobody deleted it meanwhile)."""
+    return db.execute("SELECT 1 FROM masking_pending WHERE doc_id = ?", (doc_id,)).fetchone() is not None
 
 
 def keep_document(doc_id: str, keep: bool = True) -> bool:

@@ -1,6 +1,9 @@
 """When documents expire: exactly at their time for every read, and their space reclaimed by a timer.
 
-The clock is `app.config["CLOCK"]` (time.time unless a test gives another), so tests can move time.
+The viewer's time (`now`) is the wall clock, `app.config["CLOCK"]`, kept from going back: while the viewer
+runs, the time elapsed is also measured on `app.config["ELAPSED_CLOCK"]`, a clock that counts suspend and that
+no one sets, and `now` is whichever is later. Setting the wall clock back never makes a document live longer
+or an unmask last longer than the time written for it; setting it forward ends them early. Tests give both.
 """
 import logging
 import sqlite3
@@ -27,8 +30,38 @@ def document_added():
     _new_document.set()
 
 
+def since_boot() -> float:
+    """Seconds on a clock that never goes back and counts time asleep: CLOCK_BOOTTIME on Linux."""
+    if hasattr(time, "CLOCK_BOOTTIME"):
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    return time.monotonic()
+
+
+class Timekeeper:
+    """The viewer's time: the wall clock, but never behind the last time told plus what elapsed since."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._last = None  # (the time told, the elapsed clock then)
+
+    def now(self, config) -> float:
+        wall = config.get("CLOCK", time.time)()
+        elapsed = (config.get("ELAPSED_CLOCK") or since_boot)()
+        with self._lock:
+            if self._last is not None:
+                told, then = self._last
+                wall = max(wall, told + max(0.0, elapsed - then))
+            self._last = (wall, elapsed)
+        return wall
+
+
 def now(config=None) -> float:
-    return (config or current_app.config).get("CLOCK", time.time)()
+    """Epoch seconds by the viewer's time (see the module's docstring)."""
+    config = config or current_app.config
+    keeper = config.get("TIMEKEEPER")
+    if keeper is None:
+        keeper = config.setdefault("TIMEKEEPER", Timekeeper())
+    return keeper.now(config)
 
 
 def cutoff(config=None) -> float:

@@ -7,36 +7,46 @@ from array import array
 from flask import current_app
 
 from ..core.index import STORED, Index
-from .db import get_db
-from .documents import OLD_CHUNK, _cache, _write_blob, write_chunks
+from . import budget
+from .db import get_db, reclaim_space, rollback_quietly
+from .documents import OLD_CHUNK, _cache, _write_blob, gone_while_taken_in, still_taken_in, write_chunks
 
 
 def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines, attributes, count,
                  note, customer_id, kustomer, preview):
-    """Store what masking found; `rendition`/`result` (bytes and its core.scan.Scan) are None when nothing is masked."""
+    """Store what masking found; `rendition`/`result` (bytes and its core.scan.Scan) are None when nothing is masked.
+
+    Raises DocumentGone (409) when the document was deleted while it was being masked: nothing is written.
+    """
     db = get_db()
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        fields = (None,) * 6
-        if rendition is not None:
-            fields = (len(rendition), result.body_start, result.body_end, result.line_count,
-                      json.dumps(result.duplicates), json.dumps(result.landmarks))
-            # In pieces of the original's size: a Document reads either with the same arithmetic.
-            chunk = db.execute("SELECT chunk_size FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
-            write_chunks(db, "masked_chunks", doc_id, memoryview(rendition), chunk or OLD_CHUNK)
-            for name, _ in STORED:
-                _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"), "masked_line_arrays")
-        db.execute(
-            "INSERT OR REPLACE INTO masking (doc_id, note, customer_id, kustomer, attributes, count, masked_lines,"
-            " original_lines, size, body_start, body_end, line_count, duplicates, landmarks, preview)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc_id, note, customer_id, int(kustomer), json.dumps(attributes), count,
-             array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview))
-        db.execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
+    needed = 0 if rendition is None else len(rendition) * 101 // 100 + sum(
+        memoryview(getattr(result, name)).nbytes for name, _ in STORED)
+    with budget.room_for(db, needed + 8 * (len(masked_lines) + len(original_lines))):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT chunk_size FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if row is None or not still_taken_in(db, doc_id):
+                raise gone_while_taken_in()
+            fields = (None,) * 6
+            if rendition is not None:
+                fields = (len(rendition), result.body_start, result.body_end, result.line_count,
+                          json.dumps(result.duplicates), json.dumps(result.landmarks))
+                # In pieces of the original's size: a Document reads either with the same arithmetic.
+                write_chunks(db, "masked_chunks", doc_id, memoryview(rendition), row[0] or OLD_CHUNK)
+                for name, _ in STORED:
+                    _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"), "masked_line_arrays")
+            db.execute(
+                "INSERT OR REPLACE INTO masking (doc_id, note, customer_id, kustomer, attributes, count, masked_lines,"
+                " original_lines, size, body_start, body_end, line_count, duplicates, landmarks, preview)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (doc_id, note, customer_id, int(kustomer), json.dumps(attributes), count,
+                 array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview))
+            db.execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
+            db.execute("COMMIT")
+        except BaseException:
+            rollback_quietly(db)
+            raise
+        reclaim_space(db)
 
 
 def cache_rendition_index(doc_id: str, result):
@@ -46,8 +56,9 @@ def cache_rendition_index(doc_id: str, result):
 
 
 def finish_pending(doc_id: str):
-    """Masking has run: the document may be read by any request."""
-    get_db().execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
+    """Masking has run: the document may be read by any request. Raises DocumentGone (409) if it was deleted."""
+    if not get_db().execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,)).rowcount:
+        raise gone_while_taken_in()
 
 
 def load_masking(doc_id: str):
@@ -77,11 +88,12 @@ def badge_lines(doc_id: str, masked: bool) -> array:
     return lines
 
 
-def unmask(doc_id: str, until, *, at, source_url, customer_id, hours, kind):
+def unmask(doc_id: str, until, *, at, source_url, customer_id, hours, kind) -> bool:
     """Unmask a document until `until` (None: it has no rendition of its own to unmask) and write the audit
-    entry, in one transaction: there is never an unmask without its entry."""
+    entry, in one transaction: there is never an unmask without its entry. False, with nothing written,
+    when the document is gone (deleted since it was read)."""
     change = ("UPDATE masking SET unmasked_until = ? WHERE doc_id = ?", (until, doc_id)) if until is not None else None
-    _audited(change, (at, doc_id, source_url, customer_id, hours, kind))
+    return _audited(change, (at, doc_id, source_url, customer_id, hours, kind))
 
 
 def mask_again(doc_id: str, *, at, source_url, customer_id):
@@ -94,12 +106,14 @@ def _audited(change, entry):
     db = get_db()
     db.execute("BEGIN IMMEDIATE")
     try:
-        if change is not None:
-            db.execute(*change)
+        if change is not None and not db.execute(*change).rowcount:
+            db.execute("ROLLBACK")
+            return False
         at, doc_id, source_url, customer_id, hours, kind = entry
         db.execute("INSERT INTO audit (at, doc_id, source_url, customer_id, hours, user, kind)"
                    " VALUES (?,?,?,?,?,?,?)", (at, doc_id, source_url, customer_id, hours, _user(), kind))
         db.execute("COMMIT")
+        return True
     except BaseException:
         db.execute("ROLLBACK")
         raise

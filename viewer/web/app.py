@@ -20,6 +20,7 @@ def create_app(config=None) -> Flask:
     app.config.from_mapping(settings.app_config())
     if config:
         app.config.update(config)
+    app.config["TIMEKEEPER"] = expiry.Timekeeper()  # this app's own: two apps in one process keep their own time
     app.extensions["viewer.engine"] = Engine(app.config["ENGINE_IDLE_SECONDS"], on_idle=lambda: let_go(app))
     db.init_app(app)
     # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.

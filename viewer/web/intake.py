@@ -3,14 +3,15 @@
 Every way in (`POST /docs`, `/fetch`, the unmasking window's fetch, and any document the viewer
 makes itself) goes through `take_in`, so there is one place where a document becomes visible and
 one place to recover from. The document is stored hidden (pending) and shown only once masking
-has run; a failure at any step removes what was written, and the request answers with the cause.
+has run; a failure at any step removes what was written, and the request answers with the cause (409 when
+the document was deleted meanwhile, by Delete or Delete all on another page).
 A viewer killed midway leaves a pending document, which the next start removes
 (store.documents.remove_unfinished): finishing it could need the API, and masking fails closed.
 """
 from flask import current_app
 
 from ..errors import ViewerError
-from ..store.documents import delete_document, save_document
+from ..store.documents import delete_document, gone_while_taken_in, save_document
 from .annotate import annotate
 from .mask import mask_incoming
 
@@ -26,8 +27,12 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
         step = "masked"
         mask_incoming(doc_id, raw, source_url, organisation=organisation)
     except BaseException as exc:
-        delete_document(doc_id)
-        if isinstance(exc, ViewerError) or not isinstance(exc, Exception):
+        removed = delete_document(doc_id)
+        if not isinstance(exc, Exception):
+            raise
+        if not removed:  # deleted meanwhile (Delete, Delete all): whatever the step then tripped on, that is why
+            raise gone_while_taken_in() from None
+        if isinstance(exc, ViewerError):
             raise
         # The cause's own words stay in the log: they may quote the document or the viewer's internals.
         current_app.logger.exception("Could not finish taking in document %s", doc_id)

@@ -53,7 +53,7 @@ def _unexpected(error: Exception):
 
     from ...store import budget
     if budget.is_disk_full(error):
-        return _viewer_error(budget.disk_full(error, budget.files_size(current_app.config["DATABASE"]),
+        return _viewer_error(budget.disk_full(error, budget.on_disk(current_app.config["DATABASE"]),
                                               budget.budget(current_app.config)))
     current_app.logger.exception("Unexpected error while answering %s %s", request.method, request.path)
     return error_response("The viewer hit an unexpected error; the details are in its terminal output.", 500,

@@ -31,9 +31,11 @@ def _removed(now) -> list:
 
 @bp.get("/ping")
 def ping():
-    """Lets `python -m viewer open` tell this viewer from anything else on the port; says which index pass it runs."""
+    """Lets `python -m viewer open` tell this viewer from anything else on the port; says which index pass it runs
+    and what its files take on disk (`storage.used`, every file beside the database) of its budget."""
     engine = current_app.extensions["viewer.engine"]
-    return jsonify({"app": APP_NAME, "pid": os.getpid(), **engine.describe()})
+    storage = {"used": budget.on_disk(current_app.config["DATABASE"]), "budget": current_app.config["MAX_STORAGE"]}
+    return jsonify({"app": APP_NAME, "pid": os.getpid(), **engine.describe(), "storage": storage})
 
 
 @bp.get("/highlight.css")

@@ -9,7 +9,7 @@ from ...kustomer import upstream
 from ...kustomer.errors import UpstreamError
 from ...masking.errors import MaskingError
 from ...masking.state import now
-from ...store.documents import get_document
+from ...store.documents import get_document, gone_while_read
 from ...store.masking import audit_page, mask_again
 from ...store.masking import unmask as record_unmask
 from ..security import require_same_origin
@@ -52,9 +52,10 @@ def unmask(doc_id):
     doc = _masked_document(doc_id)
     if _by_kustomer(doc):
         return _unmask_in_kustomer(doc, hours)
-    at = now()
-    record_unmask(doc.id, at + hours * 3600, at=at, source_url=doc.source_url, customer_id=doc.masking.customer_id,
-                  hours=hours, kind="viewer")
+    at = now()  # the audit row's moment: the unmask ends exactly `hours` after it
+    if not record_unmask(doc.id, at + hours * 3600, at=at, source_url=doc.source_url,
+                         customer_id=doc.masking.customer_id, hours=hours, kind="viewer"):
+        raise gone_while_read(doc.id)
     return redirect(url_for("documents.show", doc_id=doc.id), code=303)
 
 
