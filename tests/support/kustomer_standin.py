@@ -288,6 +288,8 @@ def viewer_process(hosts_file: Path, ca_file: Path, folder: Path, key: str | Non
     """The real viewer in a child process whose Kustomer names reach the stand-in, trusting the test CA."""
     env = {k: v for k, v in os.environ.items() if k not in ("KUSTOMER_API_KEY", "SSL_CERT_FILE")}
     env["SSL_CERT_FILE"] = str(ca_file)
+    # The default key file is the test's own, never the user's.
+    env["XDG_CONFIG_HOME"] = str(Path(folder) / "config")
     if key is not None:
         env["KUSTOMER_API_KEY"] = key
     return ViewerProcess(folder, wrap=lambda argv: resolving_kustomer(hosts_file, argv), env=env,
