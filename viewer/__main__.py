@@ -147,6 +147,7 @@ def _run(args, server, entrance, database, masking_rules) -> int:
     from .kustomer.keys import KEY_FILE_VARIABLE
     from .store import db, expiry
     from .web.app import create_app
+    from .web.page_runs import stop_page_runs
 
     os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file or settings.default_key_file())
     app = create_app(settings.app_config(
@@ -171,6 +172,7 @@ def _run(args, server, entrance, database, masking_rules) -> int:
         server.run()  # returns on KeyboardInterrupt, once its workers are done (or after 5 s)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stop_page_runs(app)  # each run writes what it has as a partial document, while the store is open
         app.extensions["viewer.engine"].stop()
         db.close_app(app)
     return 0

@@ -10,6 +10,7 @@ from ...kustomer.links import fetch_href
 from ..intake import take_in
 from ..upstream_limits import limits
 from .errors import wants_json
+from .pages import start_run
 
 bp = Blueprint("fetch", __name__)
 
@@ -21,6 +22,8 @@ def fetch_document():
         refuse_background_request()
         if not url:
             raise NotAllowed("Say which API URL to fetch: /fetch?url=https://{org}.api.kustomerapp.com/v1/…")
+        if request.args.get("all") == "1":
+            return start_run(url, key_name())
         got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits(),
                              key_name=key_name())
         doc_id = take_in_fetched(got)
