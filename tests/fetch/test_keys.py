@@ -24,17 +24,19 @@ def key_file(path: Path, text: str) -> tuple:
 @pytest.mark.parametrize("url, name, expected", [
     ("https://acme.api.kustomerapp.com/v1/users", None, "acme-key"),
     ("https://acme.api.prod2.kustomerapp.com/v1/users", None, "acme-key"),
-    ("https://beta.api.kustomerapp.com/v1/users", None, "env-key"),
+    ("https://beta.api.kustomerapp.com/v1/users", None, "default-key"),
     ("https://api.prod2.kustomerapp.com/v1/users", None, "eu-key"),
-    ("https://api.kustomerapp.com/v1/users", None, "env-key"),
+    ("https://api.kustomerapp.com/v1/users", None, "default-key"),
     ("https://api.kustomerapp.com/v1/users", "acme", "acme-key"),
 ])
 def test_each_url_picks_its_key(tmp_path, url, name, expected):
-    environ = key_file(tmp_path / "keys.toml", 'acme = "acme-key"\n"api.prod2.kustomerapp.com" = "eu-key"\n'
-                                               'default = "default-key"\n')
+    entries = 'acme = "acme-key"\n"api.prod2.kustomerapp.com" = "eu-key"\n'
+    environ = key_file(tmp_path / "keys.toml", entries + 'default = "default-key"\n')
     assert keys.key_for(url, name, {**environ, keys.KEY_VARIABLE: "env-key"}) == expected
-    without_variable = "default-key" if expected == "env-key" else expected
-    assert keys.key_for(url, name, environ) == without_variable
+    # Without a default, KUSTOMER_API_KEY is the key of any organisation the file does not name.
+    environ = key_file(tmp_path / "keys.toml", entries)
+    without_default = "env-key" if expected == "default-key" else expected
+    assert keys.key_for(url, name, {**environ, keys.KEY_VARIABLE: "env-key"}) == without_default
 
 
 def test_a_bare_key_is_every_organisations(tmp_path):

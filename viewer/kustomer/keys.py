@@ -7,9 +7,10 @@ The key file is a flat TOML table of strings, keys by organisation or by host:
     "api.prod2.kustomerapp.com" = "…"
 
 `<org>.api.kustomerapp.com` uses the entry `org`; any other host the entry named by the host; then
-KUSTOMER_API_KEY when set; then `default`. A file in the older format (the bare key) is the key of
-every organisation. A name chosen for a request (`&org=NAME`, kept with the document) picks that entry
-whatever the host. The file is read at each request, so `python -m viewer key set` needs no restart.
+`default`; then KUSTOMER_API_KEY, the key of any organisation the file does not name. A file in the
+older format (the bare key) is `default`, the key of every organisation. A name chosen for a request
+(`&org=NAME`, kept with the document) picks that entry whatever the host. The file is read at each
+request, so `python -m viewer key set` needs no restart.
 """
 import contextlib
 import contextvars
@@ -65,8 +66,8 @@ def key_for(url: str, name: str | None = None, environ=os.environ) -> str:
             raise explain.missing_key(KEY_VARIABLE, name, chosen=True)
     else:
         org = organisation(url)
-        key = ((stored.get(org) if org else None) or stored.get(host) or environ.get(KEY_VARIABLE, "").strip()
-               or stored.get(DEFAULT))
+        key = ((stored.get(org) if org else None) or stored.get(host) or stored.get(DEFAULT)
+               or environ.get(KEY_VARIABLE, "").strip())
         if not key:
             raise explain.missing_key(KEY_VARIABLE, org or host)
     return checked(key)
