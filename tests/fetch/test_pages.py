@@ -157,3 +157,12 @@ def test_the_document_page_of_a_list_offers_every_page(kustomer, viewer, get):
     href = re.search(r'id="all-pages" href="([^"]+)"', page).group(1).replace("&amp;", "&")
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(href).query) == {
         "url": [f"{API}/v1/users?page=1&pageSize=10"], "all": ["1"]}
+
+
+def test_a_list_of_customers_fetched_whole_is_masked_like_any_document(kustomer, viewer, get):
+    state = finished(get, start(viewer, get, f"{API}/v1/customers?page=1&pageSize=2"))
+    raw = get(f"{viewer.url}/docs/{state['doc']}/raw").body
+    assert state["pages"] == 3 and state["items"] == 6
+    for name in (b"Alan Example", b"Barbara", b"Frances Example", b"alan@example.org"):
+        assert name not in raw
+    assert b'"********"' in raw and len(kustomer.api_requests("/v1/metadata/customer")) <= 1
