@@ -130,12 +130,6 @@ def parse(data: bytes, path: str = "the key file") -> dict:
     return {name.lower(): value.strip() for name, value in table.items()}
 
 
-def is_bare(data: bytes) -> bool:
-    """The file holds a key in the older format (no names)."""
-    text = data.decode("utf-8", "replace").strip()
-    return bool(text) and "=" not in text and len(text.split()) == 1
-
-
 def dump(entries: dict) -> bytes:
     """The TOML text of a flat table of strings: every name and key quoted, with TOML's escapes."""
     lines = ["# API keys of the viewer, by organisation or API host: python -m viewer key set|list|remove"]
