@@ -23,6 +23,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     if getattr(args, "index", None) is not None:
         print(IGNORED_INDEX, file=sys.stderr, flush=True)
+    if args.command == "key":
+        from .service.keys_command import run
+        return run(args)
     if args.command == "check":
         from .store.check import run
         return run(args.db or settings.default_database())
@@ -141,16 +144,17 @@ def serve(args) -> int:
 
 def _run(args, server, entrance, database, masking_rules) -> int:
     """Open the store, start the app on the bound port and serve until SIGINT or SIGTERM."""
+    from .kustomer.keys import KEY_FILE_VARIABLE
     from .store import db, expiry
     from .web.app import create_app
+    from .web.page_runs import stop_page_runs
 
-    if args.key_file:
-        from .kustomer.upstream import KEY_FILE_VARIABLE
-        os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file)
+    os.environ[KEY_FILE_VARIABLE] = os.path.abspath(args.key_file or settings.default_key_file())
     app = create_app(settings.app_config(
         database=database, host=args.host, port=args.port, max_bytes=args.max_bytes,
         expire_hours=args.expire_hours, allowed_hosts=args.allow_hosts or DEFAULT_ALLOWED_HOSTS,
-        masking_rules=masking_rules, max_storage=args.max_storage, engine_idle=args.engine_idle))
+        masking_rules=masking_rules, max_storage=args.max_storage, engine_idle=args.engine_idle,
+        page_share=args.page_share, max_pages=args.max_pages))
     expiry.start_timer(app.config)
     app.extensions["viewer.engine"].start()  # built (or loaded from numba's cache) while the viewer starts
     if not _is_loopback(args.host):
@@ -168,6 +172,7 @@ def _run(args, server, entrance, database, masking_rules) -> int:
         server.run()  # returns on KeyboardInterrupt, once its workers are done (or after 5 s)
     finally:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        stop_page_runs(app)  # each run writes what it has as a partial document, while the store is open
         app.extensions["viewer.engine"].stop()
         db.close_app(app)
     return 0

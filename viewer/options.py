@@ -37,9 +37,31 @@ def server_options(parser, suppress=False):
     # Seconds the index engine's worker stays after the last big document (tests and benchmarks shorten it).
     parser.add_argument("--engine-idle", type=float, default=default(settings.ENGINE_IDLE_SECONDS),
                         help=argparse.SUPPRESS)
-    parser.add_argument("--key-file", metavar="PATH", default=default(None),
-                        help="read the API key from this file at each fetch instead of KUSTOMER_API_KEY "
-                             "(service install stores it so, mode 0600)")
+    key_file_option(parser, default(None))
+    parser.add_argument("--page-share", type=share, default=default(settings.PAGE_SHARE),
+                        help="share of the requests left in each rate-limit window that Fetch all pages may use, "
+                             "leaving the rest to the organisation's other integrations "
+                             f"(default {settings.PAGE_SHARE})")
+    parser.add_argument("--max-pages", type=int, default=default(settings.MAX_PAGES),
+                        help=f"most pages one Fetch all pages run fetches (default {settings.MAX_PAGES}; &max-pages=N "
+                             "asks for up to ten times this on one run)")
+
+
+def key_file_option(parser, default=None):
+    parser.add_argument("--key-file", metavar="PATH", default=default,
+                        help="the TOML file of API keys by organisation or host, read at each request (default "
+                             f"{settings.default_key_file()}; python -m viewer key set NAME adds one, mode 0600)")
+
+
+def share(text) -> float:
+    """An argparse type: a fraction above 0, at most 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"a fraction above 0 and at most 1, not {text!r}")
+    return value
 
 
 def database_option(parser, default=None):
@@ -60,7 +82,7 @@ def size(text) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m viewer", description=DESCRIPTION)
     server_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="{open,service,check}")
+    commands = parser.add_subparsers(dest="command", metavar="{open,service,check,key}")
     opener = commands.add_parser("open", help="show a document in the running viewer (starting one if needed)",
                                  description="Put a JSON document into the running viewer, starting one in the "
                                              "background when none answers, and open it in the default browser.")
@@ -84,4 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
                                             "runs whether or not a viewer uses the database. Exit status 0 when "
                                             "all is well, 1 otherwise.")
     database_option(check, argparse.SUPPRESS)
+    key = commands.add_parser("key", help="the API key of each organisation: set NAME, list, remove NAME",
+                              description="Manage the API keys the viewer uses, by organisation (acme, for "
+                                          "acme.api.kustomerapp.com) or by API host (api.prod2.kustomerapp.com), "
+                                          "and default for any other. set reads the key from standard input or "
+                                          "asks for it, never from the command line; list shows each key's last "
+                                          "four characters.")
+    key.add_argument("action", choices=("set", "list", "remove"), help="set (add or replace), list or remove")
+    key.add_argument("name", nargs="?", help="organisation, API host or default")
+    key_file_option(key, argparse.SUPPRESS)
     return parser

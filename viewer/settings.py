@@ -18,6 +18,9 @@ MAX_STORAGE = 2 * 1024 ** 3
 MAX_FORM_PARTS = 16
 # Seconds after the last big document that the index engine's worker is stopped and caches given back.
 ENGINE_IDLE_SECONDS = 90.0
+# Fetch all pages: the share of each rate-limit window's remaining requests a run may use, and its most pages.
+PAGE_SHARE = 0.5
+MAX_PAGES = 200
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
@@ -26,13 +29,14 @@ def default_database() -> Path:
 
 
 def default_key_file() -> Path:
-    """Where `service install` keeps the API key of a viewer started at login (mode 0600)."""
+    """The API keys by organisation (TOML, mode 0600): what `key set` and `service install` write, the viewer reads."""
     return Path(user_config_dir("api-bookmarklets", appauthor=False)) / "kustomer-api-key"
 
 
 def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,
                allowed_hosts=DEFAULT_ALLOWED_HOSTS, masking_rules=None,
-               max_storage=MAX_STORAGE, engine_idle=ENGINE_IDLE_SECONDS) -> dict:
+               max_storage=MAX_STORAGE, engine_idle=ENGINE_IDLE_SECONDS, page_share=PAGE_SHARE,
+               max_pages=MAX_PAGES) -> dict:
     """The Flask config for these options."""
     return {
         "DATABASE": str(database or default_database()),
@@ -49,6 +53,8 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         # Kept in memory for the documents being read, so that scrolling does not reload them.
         "INDEX_CACHE_BYTES": 128 * 1024 * 1024,
         "ENGINE_IDLE_SECONDS": engine_idle,
+        "PAGE_SHARE": page_share,
+        "MAX_PAGES": max_pages,
         # Local masking rules ({resource: viewer.masking.rules.Rules}) from --masking FILE.
         "MASKING_RULES": masking_rules or {},
         # The wall clock that decides when a document expires and an unmasked one masks again, and beside it

@@ -23,10 +23,11 @@ from tests.support.viewer_process import ViewerProcess
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "kustomer-samples"
 
 KEY = "kst-test-Zq8x2Lw9Pd4Rv7Tn3Yb6"  # the organisation's API key the stand-in accepts
+BETA_KEY = "kst-beta-Hm5Wc8Kx2Qf9Ls4Vd7Ng"  # a second organisation's key, for hosts given it (`accept`)
 SESSION = "sess-4f7b1c9e"  # the app's session cookie, for requests a browser makes
 RATE_LIMIT = 1000  # requests per minute (the Enterprise plan)
 
-ORGS = ("acme",)
+ORGS = ("acme", "beta")
 CUSTOMER_ID = "5f1a2b3c4d5e6f7a8b9c0d1e"
 CONVERSATION_ID = "60aa11bb22cc33dd44ee55ff"
 ORDER_CONVERSATION_ID = "60aa11bb22cc33dd44ee5600"  # a conversation whose custom.orderId names an order
@@ -73,6 +74,27 @@ def customers_page(page: int) -> bytes:
         item["attributes"] = {"name": name, "emails": [{"email": f"{name.split()[0].lower()}@example.org"}]}
         item["links"]["self"] = f"/v1/customers/{item['id']}"
     return json.dumps(data, indent=2).encode()
+
+
+def user(n: int) -> dict:
+    return {"type": "user", "id": f"64{n:022x}",
+            "attributes": {"displayName": f"Agent {n}", "roleGroups": ["support"], "capacity": n % 7 + 0.5},
+            "relationships": {"team": {"data": {"type": "team", "id": f"team-{n % 3}"}}},
+            "links": {"self": f"/v1/users/64{n:022x}"}}
+
+
+def users_page(page: int, size: int, total: int) -> bytes:
+    """Page `page` of `total` agents, `size` a page, with the teams of its users (repeated across pages)."""
+    pages = max(1, -(-total // size))
+    items = [user(n) for n in range((page - 1) * size, min(total, page * size))]
+    link = f"/v1/users?page={{}}&pageSize={size}".format
+    teams = sorted({item["relationships"]["team"]["data"]["id"] for item in items})
+    data = {"data": items,
+            "included": [{"type": "team", "id": team, "attributes": {"name": f"Team {team[-1]}"}} for team in teams],
+            "meta": {"page": page, "pageSize": size, "total": total, "totalPages": pages},
+            "links": {"self": link(page), "first": link(1), "prev": link(page - 1) if page > 1 else None,
+                      "next": link(page + 1) if page < pages else None}}
+    return json.dumps(data, indent=1).encode()
 
 
 
@@ -145,6 +167,11 @@ class KustomerStandIn(ServerThread):
         self.requests: list[Request] = []
         self.remaining = RATE_LIMIT
         self.unmasked_customers: set = set()
+        self.host_keys: dict = {}  # host -> the only key it accepts (others accept `key`)
+        self.bearers: dict = {}  # host -> every bearer key it was sent, in order
+        self.users_total = 250
+        self.window = None  # (limit, seconds): requests a window allows, enforced with 429
+        self.window_counts: dict = {}
         self._serve(_bind_random_loopback(self._handler_class()), ssl_context)
         self.address, self.port = self.httpd.server_address[:2]
 
@@ -171,6 +198,21 @@ class KustomerStandIn(ServerThread):
         self.requests.clear()
         self.remaining = RATE_LIMIT
         self.unmasked_customers.clear()
+        self.host_keys.clear()
+        self.bearers.clear()
+        self.users_total = 250
+        self.window = None
+        self.window_counts.clear()
+
+    def accept(self, host: str, key: str):
+        """`host` accepts `key` only, as another organisation's host would."""
+        self.host_keys[host] = key
+
+    def limit_rate(self, limit: int, seconds: int):
+        """Allow `limit` API requests in each window of `seconds` (windows start at multiples of it in epoch
+        time), saying so in the rate-limit headers; a request beyond it is answered 429 with Retry-After."""
+        self.window = (limit, seconds)
+        self.window_counts.clear()
 
     def api_requests(self, path: str | None = None) -> list[Request]:
         return [r for r in self.requests if ".api." in r.host or r.host.startswith("api.")
@@ -181,6 +223,10 @@ class KustomerStandIn(ServerThread):
         if not (host.startswith("api.") or ".api." in host):
             return self.app_page(request)
         override = self.overrides.get(request.path) or self.overrides.get(request.path.split("?", 1)[0])
+        bearer = request.headers.get("Authorization", "")
+        self.bearers.setdefault(host, []).append(bearer.removeprefix("Bearer "))
+        if self.window:
+            return self.in_window(request, override)
         if not self.authorised(request):
             response = Response(401, json.dumps({"errors": [{"code": "unauthorized", "message": "Unauthorized"}]}),
                                 {"Content-Type": JSON})
@@ -190,9 +236,30 @@ class KustomerStandIn(ServerThread):
             response = self.document(request)
         return self.with_rate_limit(response)
 
+    def in_window(self, request: Request, override) -> Response:
+        limit, seconds = self.window
+        now = time.time()
+        index = int(now // seconds)
+        end = (index + 1) * seconds
+        used = self.window_counts.get(index, 0)
+        headers = {"x-ratelimit-limit": str(limit), "x-ratelimit-reset": str(end)}
+        if used >= limit:
+            request.limited = True
+            response = rate_limited(max(1, int(end - now + 0.999)))
+            return Response(429, response.body, {**response.headers, **headers, "x-ratelimit-remaining": "0"})
+        self.window_counts[index] = used + 1
+        if not self.authorised(request):
+            response = Response(401, json.dumps({"errors": [{"code": "unauthorized", "message": "Unauthorized"}]}),
+                                {"Content-Type": JSON})
+        else:
+            response = override(request) if override else self.document(request)
+        return Response(response.status, response.body,
+                        {**headers, "x-ratelimit-remaining": str(limit - used - 1), **response.headers})
+
     def authorised(self, request: Request) -> bool:
         auth = request.headers.get("Authorization", "")
-        return auth == f"Bearer {self.key}" or f"kustomer_session={SESSION}" in request.headers.get("Cookie", "")
+        key = self.host_keys.get(request.host.split(":", 1)[0].lower(), self.key)
+        return auth == f"Bearer {key}" or f"kustomer_session={SESSION}" in request.headers.get("Cookie", "")
 
     def document(self, request: Request) -> Response:
         parts = urlsplit(request.path)
@@ -208,6 +275,12 @@ class KustomerStandIn(ServerThread):
             return Response(200, sample(name), {"Content-Type": JSON})
         if parts.path in SAMPLE_PATHS:
             return Response(200, sample(SAMPLE_PATHS[parts.path]), {"Content-Type": JSON})
+        if parts.path == "/v1/users":
+            query = parse_qs(parts.query)
+            page, size = int(query.get("page", ["1"])[0]), int(query.get("pageSize", ["100"])[0])
+            return Response(200, users_page(page, size, self.users_total),
+                            {"Content-Type": JSON, "x-request-id": f"req-users-{page}",
+                             "Set-Cookie": f"kustomer_session={SESSION}; Path=/; Secure; HttpOnly"})
         if parts.path == "/v1/customers":
             page = parse_qs(parts.query).get("page", ["1"])[0]
             if page in ("1", "2", "3"):
@@ -242,6 +315,8 @@ class KustomerStandIn(ServerThread):
                 length = int(self.headers.get("Content-Length") or 0)
                 request = Request(self.command, self.headers.get("Host", ""), self.path,
                                   dict(self.headers.items()), self.rfile.read(length) if length else b"")
+                request.at = time.time()
+                request.limited = False
                 standin.requests.append(request)
                 response = standin.answer(request)
                 body = response.body.encode() if isinstance(response.body, str) else response.body
@@ -288,6 +363,8 @@ def viewer_process(hosts_file: Path, ca_file: Path, folder: Path, key: str | Non
     """The real viewer in a child process whose Kustomer names reach the stand-in, trusting the test CA."""
     env = {k: v for k, v in os.environ.items() if k not in ("KUSTOMER_API_KEY", "SSL_CERT_FILE")}
     env["SSL_CERT_FILE"] = str(ca_file)
+    # The default key file is the test's own, never the user's.
+    env["XDG_CONFIG_HOME"] = str(Path(folder) / "config")
     if key is not None:
         env["KUSTOMER_API_KEY"] = key
     return ViewerProcess(folder, wrap=lambda argv: resolving_kustomer(hosts_file, argv), env=env,

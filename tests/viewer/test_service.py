@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.support import browsers
 from tests.support.viewer_process import ViewerProcess
-from viewer.kustomer import upstream
+from viewer.kustomer import keys, upstream
 from viewer.options import build_parser
 from viewer.service import linux, macos, windows
 from viewer.service.launch import Launch, launch_for
@@ -81,16 +81,17 @@ def test_the_windows_bootstrap_runs_the_viewer_from_any_folder(tmp_path):
 def test_a_key_file_is_read_at_each_request_and_must_be_private(tmp_path):
     key_file = tmp_path / "key"
     environ = {upstream.KEY_FILE_VARIABLE: str(key_file), upstream.KEY_VARIABLE: "from-the-environment"}
-    with pytest.raises(upstream.UpstreamError, match=f"{key_file}.*No such file"):
-        upstream.api_key(environ)
+    url = "https://acme.api.kustomerapp.com/v1/users"
+    with pytest.raises(upstream.UpstreamError, match=f"{key_file}.*does not exist"):
+        keys.key_for(url, None, environ)
     key_file.write_text("first-key\n")
     key_file.chmod(0o644)
     with pytest.raises(upstream.UpstreamError, match=f"other users can read it.*chmod 600 {key_file}"):
-        upstream.api_key(environ)
+        keys.key_for(url, None, environ)
     key_file.chmod(0o600)
-    assert upstream.api_key(environ) == "first-key"
-    key_file.write_text("second-key\n")
-    assert upstream.api_key(environ) == "second-key"
+    assert keys.key_for(url, None, environ) == "first-key"  # a bare key is every organisation's
+    key_file.write_text('default = "second-key"\n')
+    assert keys.key_for(url, None, environ) == "second-key"
 
 
 def service(*args, env, umask=None):
@@ -121,7 +122,7 @@ def test_install_status_and_uninstall(home, tmp_path):
     assert f"Wrote the systemd user unit {unit}." in done.stdout
     assert "systemd does not run on this machine" in done.stdout and "Start the viewer yourself with: " in done.stdout
     assert "s3cret-key" not in unit.read_text() + done.stdout + done.stderr
-    assert key_file.read_text() == "s3cret-key\n"
+    assert keys.parse(key_file.read_bytes()) == {"default": "s3cret-key"}
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and stat.S_IMODE(key_file.parent.stat().st_mode) == 0o700
     [exec_start] = [line for line in unit.read_text().splitlines() if line.startswith("ExecStart=")]
     argv = shlex.split(exec_start[len("ExecStart="):].replace("%%", "%").replace("$$", "$"))
@@ -175,7 +176,7 @@ def test_service_files_have_their_modes_whatever_the_umask(home, tmp_path):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     again = service("install", env={**home, upstream.KEY_VARIABLE: "n3w-key"}, umask=0o077)
     assert again.returncode == 0 and stat.S_IMODE(unit.stat().st_mode) == 0o644
-    assert (key_folder / "kustomer-api-key").read_text() == "n3w-key\n"
+    assert keys.parse((key_folder / "kustomer-api-key").read_bytes()) == {"default": "n3w-key"}
 
 
 def test_uninstall_says_a_viewer_still_answers(home, tmp_path):

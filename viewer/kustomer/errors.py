@@ -44,12 +44,18 @@ class UpstreamError(ViewerError):
                 "links": [{"label": label, "url": url} for label, url in self.links]}
 
 
-def missing_key(variable: str) -> UpstreamError:
+def missing_key(variable: str, name: str = "", *, chosen: bool = False) -> UpstreamError:
+    """No key for `name` (an organisation or host); `chosen`: the name was asked for (&org=NAME)."""
+    command = f"python -m viewer key set {name or 'default'}"
+    where = (f"no key is stored under the name {name}, asked for with org={name}" if chosen else
+             f"no key is stored for {name or 'this host'} and {variable} is not set")
     return UpstreamError(
-        "missing_key", "No API key is set",
-        f"The viewer fetches Kustomer's API with your API key, read from the environment variable "
-        f"{variable}, and it is not set. Set it where you start the viewer, then restart the viewer.",
-        401, hints=[f"macOS and Linux: export {variable}='your key' and then python -m viewer",
+        "missing_key", f"No API key for {name}" if name else "No API key is set",
+        f"The viewer fetches Kustomer's API with your API key, and {where}. Add one with: {command} "
+        f"(it reads the key from standard input or asks for it). Or set {variable} where you start the viewer, "
+        "then restart the viewer.",
+        401, hints=[f"Add the key of {name or 'every organisation'}: {command}",
+                    f"macOS and Linux: export {variable}='your key' and then python -m viewer",
                     f"Windows PowerShell: $env:{variable} = 'your key' and then python -m viewer",
                     "Create a key in Kustomer under Settings, Security, API Keys, with the roles to read what "
                     "you open (for example org.permission.conversation.read). "
@@ -59,15 +65,16 @@ def missing_key(variable: str) -> UpstreamError:
 def key_file_problem(path: str, why: str) -> UpstreamError:
     return UpstreamError(
         "key_file", "The API key file is not usable",
-        f"The viewer reads your API key from {path} (its --key-file option), but {why}. "
-        f"To store the key again, set KUSTOMER_API_KEY and run: python -m viewer service install", 401)
+        f"The viewer reads your API keys from {path}, but {why}. "
+        f"To store a key again, run: python -m viewer key set NAME", 401)
 
 
 def malformed_key(variable: str) -> UpstreamError:
     return UpstreamError(
         "malformed_key", "The API key is not usable",
-        f"{variable} holds a space, line break or other character that an API key cannot contain. "
-        f"Copy the key again, set {variable} to exactly that text, and restart the viewer.", 401)
+        f"The key for this request (from {variable} or the key file) holds a space, line break or other "
+        f"character that an API key cannot contain. Copy the key again and store exactly that text with "
+        f"python -m viewer key set NAME (or set {variable} to it and restart the viewer).", 401)
 
 
 def from_response(url: str, status: int, headers: dict, body: bytes, key: str = "") -> UpstreamError:

@@ -123,7 +123,7 @@ class MetadataCache:
         parts = urlsplit(api_url)
         if resource_for(resource) is None:
             raise MetadataUnavailable(f"Kustomer has no attribute metadata for {resource!r}.")
-        cache_key = (parts.hostname, resource)
+        cache_key = (parts.hostname, resource, key)  # two organisations on one regional host differ
         with self._guard:
             lock = self._locks.setdefault(cache_key, threading.Lock())
         with lock:

@@ -19,9 +19,21 @@ def retry_after_seconds(headers: dict, now: float | None = None) -> int | None:
             return max(0, int(parsedate_to_datetime(value).timestamp() - now + 0.999))
         except (TypeError, ValueError):
             pass
+    reset = reset_seconds(headers, now)
+    return None if reset is None else int(reset + 0.999)
+
+
+def reset_seconds(headers: dict, now: float | None = None) -> float | None:
+    """Seconds until the rate-limit window resets, from `x-ratelimit-reset`; None when the answer does not say."""
+    now = time.time() if now is None else now
     reset = headers.get("x-ratelimit-reset", "").strip()
-    if re.fullmatch(r"\d+(\.\d+)?", reset):
-        reset_at = float(reset)
-        # Epoch seconds as documented; a small number is more likely "seconds from now".
-        return max(0, int(reset_at - now + 0.999)) if reset_at > 1e9 else int(reset_at)
-    return None
+    if not re.fullmatch(r"\d+(\.\d+)?", reset):
+        return None
+    reset_at = float(reset)
+    # Epoch seconds as documented; a small number is more likely "seconds from now".
+    return max(0.0, reset_at - now) if reset_at > 1e9 else reset_at
+
+
+def remaining_requests(headers: dict) -> int | None:
+    value = headers.get("x-ratelimit-remaining", "").strip()
+    return int(value) if value.isdigit() else None

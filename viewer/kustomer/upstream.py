@@ -4,7 +4,6 @@ Standard library only: `ssl.create_default_context()` trusts the system's certif
 `SSL_CERT_FILE`), and names resolve through the system resolver, as for any other program.
 """
 import http.client
-import os
 import socket
 import ssl
 import time
@@ -13,15 +12,17 @@ from datetime import UTC, datetime
 from urllib.parse import urljoin, urlsplit
 
 from . import errors as explain
+from . import keys
 from .allowlist import DEFAULT_ALLOWED_HOSTS, NotAllowed, check_url
 from .errors import UpstreamError
 
-KEY_VARIABLE = "KUSTOMER_API_KEY"
-# Set by `--key-file`: the key is read from this file at each request, and the variable above is ignored.
-KEY_FILE_VARIABLE = "KUSTOMER_API_KEY_FILE"
+KEY_VARIABLE, KEY_FILE_VARIABLE = keys.KEY_VARIABLE, keys.KEY_FILE_VARIABLE
 
-# The response headers worth keeping with a document: its type and Kustomer's rate-limit figures.
+# The response headers an error keeps: its type and Kustomer's rate-limit figures.
 KEPT_HEADERS = ("content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
+# A document keeps every other response header (request IDs to quote to Kustomer's support), but not these:
+# a session cookie is a credential.
+COOKIE_HEADERS = ("set-cookie", "set-cookie2", "cookie", "authorization", "proxy-authorization")  # never kept
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 USER_AGENT = "api-bookmarklets-viewer"
@@ -50,45 +51,25 @@ class Fetched:
     fetched_at: str
     elapsed_ms: int
     redirects: list = field(default_factory=list)
+    key_name: str | None = None  # the stored key chosen by name (&org=NAME), never the key
 
     def info(self) -> dict:
         """What is stored with the document (never the key): JSON-serialisable."""
         return {"url": self.final_url, "requested_url": self.url, "status": self.status,
-                "fetched_at": self.fetched_at, "elapsed_ms": self.elapsed_ms,
-                "headers": self.headers, "redirects": self.redirects}
+                "fetched_at": self.fetched_at, "elapsed_ms": self.elapsed_ms, "seconds": self.elapsed_ms / 1000,
+                "headers": self.headers, "redirects": self.redirects, "key_name": self.key_name}
 
 
-def api_key(environ=os.environ) -> str:
-    """The key from its file when one is named, else from the environment; read at each request."""
-    key_file = environ.get(KEY_FILE_VARIABLE)
-    key = _read_key_file(key_file) if key_file else environ.get(KEY_VARIABLE, "").strip()
-    if not key:
-        raise explain.missing_key(KEY_VARIABLE)
-    # A header value cannot hold these; http.client would otherwise raise with the key in its message.
-    if any(ch.isspace() or ord(ch) < 0x21 or ord(ch) > 0x7E for ch in key):
-        raise explain.malformed_key(KEY_VARIABLE)
-    return key
+def api_key(url: str = "", name: str | None = None) -> str:
+    """The key a request to `url` carries (see kustomer.keys); read from the key file at each request."""
+    return keys.key_for(url, name)
 
 
-def _read_key_file(path: str) -> str:
-    try:
-        if os.name == "posix" and os.stat(path).st_mode & 0o077:
-            raise explain.key_file_problem(path, "other users can read it; make it yours alone with "
-                                                 f"chmod 600 {path}")
-        with open(path, encoding="ascii") as file:
-            key = file.read().strip()
-    except OSError as exc:
-        raise explain.key_file_problem(path, exc.strerror or str(exc)) from None
-    except UnicodeDecodeError:
-        raise explain.key_file_problem(path, "it holds characters an API key cannot contain") from None
-    if not key:
-        raise explain.key_file_problem(path, "it is empty")
-    return key
-
-
-def fetch(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None) -> Fetched:
-    """GET `url` with the bearer key; follow redirects that stay on the allow-list; raise UpstreamError."""
-    key = _checked(url, allowed_hosts, key)
+def fetch(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None,
+          key_name: str | None = None) -> Fetched:
+    """GET `url` with the bearer key (the URL's, or the one stored as `key_name`); follow redirects that stay
+    on the allow-list; raise UpstreamError."""
+    key = _checked(url, allowed_hosts, key, key_name)
     started, fetched_at = time.monotonic(), _now()
     current, redirects = url, []
     while True:
@@ -96,18 +77,18 @@ def fetch(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Lim
         if status in REDIRECT_STATUSES:
             current = _next_hop(current, headers, redirects, allowed_hosts, limits)
             continue
-        kept = _kept(headers)
         if not 200 <= status < 300:
-            raise explain.from_response(current, status, kept, _redact(body, key), key)
+            raise explain.from_response(current, status, _kept(headers), _redact(body, key), key)
         elapsed = int((time.monotonic() - started) * 1000)
-        return Fetched(url, current, status, body, kept, fetched_at, elapsed, redirects)
+        return Fetched(url, current, status, body, without_cookies(headers), fetched_at, elapsed, redirects,
+                       key_name or keys.chosen_name())
 
 
-def _checked(url: str, allowed_hosts, key: str | None) -> str:
+def _checked(url: str, allowed_hosts, key: str | None, key_name: str | None = None) -> str:
     """Refuse a URL off the allow-list before the key is even read; the key, with the URL on its error."""
     check_url(url, allowed_hosts)
     try:
-        return api_key() if key is None else key
+        return keys.key_for(url, key_name) if key is None else key
     except UpstreamError as exc:
         exc.url = url
         raise
@@ -115,6 +96,10 @@ def _checked(url: str, allowed_hosts, key: str | None) -> str:
 
 def _kept(headers: dict) -> dict:
     return {name: headers[name] for name in KEPT_HEADERS if name in headers}
+
+
+def without_cookies(headers: dict) -> dict:
+    return {name: value for name, value in headers.items() if name.lower() not in COOKIE_HEADERS}
 
 
 def _next_hop(current, headers, redirects, allowed_hosts, limits) -> str:
@@ -133,9 +118,10 @@ def _next_hop(current, headers, redirects, allowed_hosts, limits) -> str:
     return target
 
 
-def post(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None) -> int:
+def post(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None,
+         key_name: str | None = None) -> int:
     """POST with no body (opening an unmasking window) to an allow-listed URL; the status, or UpstreamError."""
-    key = _checked(url, allowed_hosts, key)
+    key = _checked(url, allowed_hosts, key, key_name)
     status, headers, body = _get_once(url, key, limits, method="POST")
     if not 200 <= status < 300:
         kept = _kept(headers)
@@ -172,7 +158,10 @@ def _get_once(url: str, key: str, limits: Limits, method: str = "GET"):
                          headers={"Authorization": f"Bearer {key}", "Accept": "application/json",
                                   "User-Agent": USER_AGENT})
             response = conn.getresponse()
-            headers = {name.lower(): value for name, value in response.getheaders()}
+            headers = {}
+            for name, value in response.getheaders():  # a repeated header is one value, as HTTP allows
+                name = name.lower()
+                headers[name] = f"{headers[name]}, {value}" if name in headers else value
             body = b"" if response.status in REDIRECT_STATUSES else _read_limited(response, url, limits)
         except TimeoutError:
             raise explain.timeout(url, "read", limits.read_timeout) from None

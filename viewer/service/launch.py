@@ -41,6 +41,10 @@ def launch_for(args, key_file: Path | None, python: str = sys.executable) -> Lau
         options += ["--masking", os.path.abspath(args.masking)]
     if getattr(args, "max_storage", settings.MAX_STORAGE) != settings.MAX_STORAGE:
         options += ["--max-storage", str(args.max_storage)]
+    if getattr(args, "page_share", settings.PAGE_SHARE) != settings.PAGE_SHARE:
+        options += ["--page-share", f"{args.page_share:g}"]
+    if getattr(args, "max_pages", settings.MAX_PAGES) != settings.MAX_PAGES:
+        options += ["--max-pages", str(args.max_pages)]
     if key_file is not None:
         options += ["--key-file", str(key_file)]
     return Launch((python, "-m", "viewer", *options), str(CODE_ROOT), viewer_url(args.host, args.port))

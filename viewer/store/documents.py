@@ -46,7 +46,13 @@ def chunk_size(db) -> int:
     local = (page - 12) * 32 // 255 - 23
     return local + max(1, (256 << 10) // (page - 4)) * (page - 4) - 64
 # Only these response headers of a fetched document are kept; never Authorization or cookies.
-FETCH_HEADERS = ("content-type", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after")
+# Every response header is kept with a fetched document (to quote to Kustomer's support) except cookies:
+# a session cookie is a credential.
+# Never stored: cookies, and credentials (a server that echoes the request's Authorization must not put the key
+# into the database).
+SECRET_HEADERS = ("set-cookie", "set-cookie2", "cookie", "authorization", "proxy-authorization")
+# What a fetch says about itself; anything else given is not stored.
+FETCH_FIELDS = ("url", "requested_url", "status", "fetched_at", "seconds", "redirects", "key_name", "run")
 
 
 def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None,
@@ -55,8 +61,8 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
 
     `raw` is the document's bytes as received (bytes or bytearray). `source_url` is where it came
     from, used to resolve its links. `fetch_info` describes a fetch: `status` (int), `fetched_at`
-    (epoch seconds or ISO text) and `headers` (a mapping; only content-type, x-ratelimit-limit,
-    x-ratelimit-remaining, x-ratelimit-reset and retry-after are kept). Must run inside a request or
+    (epoch seconds or ISO text), `headers` (a mapping; every header but cookies is kept) and the other
+    FETCH_FIELDS (the key's stored name, never the key). Must run inside a request or
     app context. Raises TooLarge (413) over the configured limit, DocumentError (400, with
     `line`, `column` and `excerpt` when known) for anything that is not a JSON document, and
     StorageFull (507) when it does not fit in the storage budget (`cross_site`: sent by another
@@ -153,8 +159,8 @@ def _fetch_info_json(info):
     if not info:
         return None
     headers = {str(k).lower(): str(v) for k, v in dict(info.get("headers") or {}).items()}
-    kept = {"status": info.get("status"), "fetched_at": info.get("fetched_at"),
-            "headers": {name: headers[name] for name in FETCH_HEADERS if name in headers}}
+    kept = {name: info[name] for name in FETCH_FIELDS if info.get(name) is not None}
+    kept["headers"] = {name: value for name, value in headers.items() if name not in SECRET_HEADERS}
     return json.dumps(kept, default=str)
 
 

@@ -9,8 +9,9 @@ from ..kustomer.metadata import MetadataUnavailable, cache_for
 from ..store.annotations import save_annotations
 from ..store.documents import get_document
 
-NO_KEY = (f"No API key is set, so the viewer cannot read Kustomer's attribute metadata: set "
-          f"{upstream.KEY_VARIABLE} (a key with the role org.permission.metadata.read) and restart the viewer.")
+NO_KEY = ("No API key is stored for this organisation, so the viewer cannot read Kustomer's attribute metadata: "
+          "add one with python -m viewer key set NAME (a key with the role org.permission.metadata.read), or set "
+          f"{upstream.KEY_VARIABLE} and restart the viewer.")
 
 
 def annotate(doc_id: str, source_url, limits: upstream.Limits):
@@ -21,7 +22,7 @@ def annotate(doc_id: str, source_url, limits: upstream.Limits):
     except (NotAllowed, ValueError):
         return
     try:
-        key, why = upstream.api_key(), None
+        key, why = upstream.api_key(source_url), None
     except UpstreamError as exc:
         key, why = None, NO_KEY if exc.kind == "missing_key" else f"{exc.title}: {exc}"
     cache = cache_for(current_app)

@@ -11,6 +11,7 @@ A viewer killed midway leaves a pending document, which the next start removes
 from flask import current_app
 
 from ..errors import ViewerError
+from ..kustomer import keys
 from ..store.documents import delete_document, gone_while_taken_in, save_document
 from .annotate import annotate
 from .mask import mask_incoming
@@ -22,10 +23,12 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
     doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True)
     step = "labelled"
     try:
-        if organisation and limits is not None:
-            annotate(doc_id, source_url, limits)
-        step = "masked"
-        mask_incoming(doc_id, raw, source_url, organisation=organisation)
+        # The metadata is read with the key the document was fetched with (a stored key chosen by name).
+        with keys.chosen((fetch_info or {}).get("key_name")):
+            if organisation and limits is not None:
+                annotate(doc_id, source_url, limits)
+            step = "masked"
+            mask_incoming(doc_id, raw, source_url, organisation=organisation)
     except BaseException as exc:
         removed = delete_document(doc_id)
         if not isinstance(exc, Exception):

@@ -46,7 +46,7 @@ def _allowed(source_url) -> bool:
 def _organisation_rules(source_url, resources):
     found, missing = {}, {}
     try:
-        key = upstream.api_key()
+        key = upstream.api_key(source_url)
     except UpstreamError:
         key = None
     cache = cache_for(current_app)

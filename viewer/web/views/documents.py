@@ -35,6 +35,7 @@ from ..admission import big_intake_turn
 from ..annotate import posted_by_the_viewer
 from ..intake import take_in
 from ..posted import read_posted_document
+from ..response import response_of
 from ..security import is_cross_site, require_same_origin
 from ..upstream_limits import limits
 
@@ -80,7 +81,7 @@ def show(doc_id):
     return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
                            size=format_size(doc.size), expires_in=_duration(expires - expiry.now()),
                            rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
-                           masking_left=_masking_left(doc))
+                           masking_left=_masking_left(doc), response=response_of(doc))
 
 
 def _masking_left(doc):

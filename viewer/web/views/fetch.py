@@ -3,13 +3,14 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from ...errors import ViewerError
 from ...kustomer import errors as explain
-from ...kustomer import upstream
+from ...kustomer import keys, upstream
 from ...kustomer.allowlist import NotAllowed
 from ...kustomer.errors import UpstreamError
 from ...kustomer.links import fetch_href
 from ..intake import take_in
 from ..upstream_limits import limits
 from .errors import wants_json
+from .pages import start_run
 
 bp = Blueprint("fetch", __name__)
 
@@ -21,11 +22,20 @@ def fetch_document():
         refuse_background_request()
         if not url:
             raise NotAllowed("Say which API URL to fetch: /fetch?url=https://{org}.api.kustomerapp.com/v1/…")
-        got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits())
+        if request.args.get("all") == "1":
+            return start_run(url, key_name())
+        got = upstream.fetch(url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits(),
+                             key_name=key_name())
         doc_id = take_in_fetched(got)
     except ViewerError as exc:
         return error_response(exc, url)
     return redirect(f"/docs/{doc_id}", 303)
+
+
+def key_name() -> str | None:
+    """`&org=NAME`: a stored key chosen by name, for two organisations on one regional host."""
+    name = request.args.get("org", "").strip()
+    return keys.check_name(name) if name else None
 
 
 def refuse_background_request():

@@ -84,14 +84,15 @@ def _unmask_in_kustomer(doc, hours):
     parts = urlsplit(doc.source_url)
     window = f"{parts.scheme}://{parts.netloc}/v1/customers/{doc.masking.customer_id}/unmasking-windows"
     allowed = current_app.config["ALLOWED_HOSTS"]
+    key_name = (doc.fetch_info or {}).get("key_name")  # the stored key the document was fetched with
     try:
-        upstream.post(window, allowed_hosts=allowed, limits=limits())
+        upstream.post(window, allowed_hosts=allowed, limits=limits(), key_name=key_name)
     except UpstreamError as exc:
         if exc.upstream_status == 403:
             raise MaskingError(f"Kustomer refused to open an unmasking window (403): the key needs the role "
                                f"{UNMASK_ROLE}.", 403) from None
         raise
-    got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits())
+    got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits(), key_name=key_name)
     new_id = take_in_fetched(got)
     fresh, at = get_document(new_id), now()
     # The viewer's own masks of the new document, for the hours confirmed.
