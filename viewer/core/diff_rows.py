@@ -86,7 +86,7 @@ def character_diff(old: str, new: str) -> tuple:
             old_html.append(f"<del>{html.escape(old[i1:i2])}</del>")
         if j2 > j1:
             new_html.append(f"<ins>{html.escape(new[j1:j2])}</ins>")
-    return "".join(old_html), "".join(new_html)
+    return '"' + "".join(old_html) + '"', '"' + "".join(new_html) + '"'  # decoded text, shown as a string
 
 
 def pretty_lines(doc, limit=SIDE_BY_SIDE_LINES) -> list:
