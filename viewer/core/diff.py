@@ -21,7 +21,7 @@ from .lines import OPEN_ARRAY, OPEN_OBJECT
 OBJECT, ARRAY, SCALAR = "object", "array", "scalar"
 _HEAD = re.compile(rb'[ \t\r\n]*+(?:("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:[ \t\r\n]*+)?')
 _HEAD_BYTES = 64 * 1024  # read of a line to find its key; a longer key is read whole
-_BLOCK = 4 << 20  # bytes of two values compared at a time
+_BLOCK = 4 << 20  # bytes of two values compared at a time, and of each side's read-ahead
 
 
 @dataclass
@@ -48,17 +48,28 @@ class Side:
     def __init__(self, doc):
         self.doc, self.index = doc, doc.index
         self.starts, self.end = self.index.starts, doc.body_end
-        self._spans = {}
+        self._spans, self._buffers = {}, []
+
+    def read(self, start, end) -> bytes:
+        """Bytes of the document, through two read-ahead blocks: the walk reads forward, in small pieces."""
+        for base, data in self._buffers:
+            if base <= start and end <= base + len(data):
+                return data[start - base:end - base]
+        if end - start >= _BLOCK:
+            return self.doc.read(start, end)
+        data = self.doc.read(start, min(self.end, start + _BLOCK))
+        self._buffers = [(start, data), *self._buffers[:1]]
+        return data[:end - start]
 
     def head(self, line) -> tuple:
         """(key as written or None, start of the value) of `line`."""
         start = self.starts[line]
         stop = min(self.starts[line + 1], self.end)
-        data = self.doc.read(start, min(stop, start + _HEAD_BYTES))
+        data = self.read(start, min(stop, start + _HEAD_BYTES))
         m = _HEAD.match(data)
         if m.group(1) is None and stop - start > _HEAD_BYTES and data.lstrip()[:1] == b'"' \
                 and self.index.parents[line] != 0xFFFFFFFF and self.index.kind(self.index.parents[line]) == OPEN_OBJECT:
-            data = self.doc.read(start, stop)  # a key longer than the read
+            data = self.read(start, stop)  # a key longer than the read
             m = _HEAD.match(data)
         return m.group(1), start + m.end()
 
@@ -71,7 +82,7 @@ class Side:
             key, start = self.head(line)
             last = self.index.matches[line] if self.index.is_open(line) else line
             end = min(self.starts[last + 1], self.end)
-            tail = self.doc.read(max(start, end - 64), end).rstrip(b" \t\r\n")
+            tail = self.read(max(start, end - 64), end).rstrip(b" \t\r\n")
             tail = tail[:-1] if tail.endswith(b",") else tail
             end = max(start, end - 64) + len(tail.rstrip(b" \t\r\n"))
             found = self._spans[line] = (key, start, end)
@@ -83,7 +94,7 @@ class Side:
 
     def text(self, line) -> bytes:
         _, start, end = self.span(line)
-        return self.doc.read(start, end)
+        return self.read(start, end)
 
     def shape(self, line) -> str:
         kind = self.index.kind(line)
@@ -92,7 +103,7 @@ class Side:
         if kind == OPEN_ARRAY:
             return ARRAY
         _, start, _ = self.span(line)
-        first = self.doc.read(start, start + 1)
+        first = self.read(start, start + 1)
         return OBJECT if first == b"{" else ARRAY if first == b"[" else SCALAR
 
     def members(self, line) -> list:
@@ -130,7 +141,7 @@ def same_bytes(a: Side, a_line, b: Side, b_line) -> bool:
         return False
     for at in range(0, a1 - a0, _BLOCK):
         size = min(_BLOCK, a1 - a0 - at)
-        if a.doc.read(a0 + at, a0 + at + size) != b.doc.read(b0 + at, b0 + at + size):
+        if a.read(a0 + at, a0 + at + size) != b.read(b0 + at, b0 + at + size):
             return False
     return True
 
