@@ -5,6 +5,7 @@ from decimal import Decimal
 import jsonpatch
 import pytest
 
+from tests.support.viewer_process import ViewerProcess
 from viewer.web.app import create_app
 
 
@@ -46,3 +47,11 @@ def patch_of(client, post):
             assert jsonpatch.apply_patch(exact(a), operations) == exact(b), operations
         return operations
     return patch_of
+
+
+@pytest.fixture(scope="session")
+def viewer_server(tmp_path_factory):
+    """The real viewer as a process, for the command line and the browser."""
+    server = ViewerProcess(tmp_path_factory.mktemp("diff-viewer"))
+    yield server
+    server.stop()

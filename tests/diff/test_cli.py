@@ -5,18 +5,7 @@ import subprocess
 import sys
 import urllib.request
 
-import pytest
-
-from tests.support.viewer_process import ViewerProcess
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-@pytest.fixture(scope="module")
-def viewer_server(tmp_path_factory):
-    server = ViewerProcess(tmp_path_factory.mktemp("viewer-server"))
-    yield server
-    server.stop()
 
 
 def run(*args):
