@@ -16,10 +16,11 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .lines import OPEN_ARRAY, OPEN_OBJECT
+from .lines import MEMBER, OPEN_ARRAY, OPEN_OBJECT
 
 OBJECT, ARRAY, SCALAR = "object", "array", "scalar"
 _HEAD = re.compile(rb'[ \t\r\n]*+(?:("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:[ \t\r\n]*+)?')
+_ID_KEY = re.compile(rb'[ \t\r\n]*+"(id|type)"[ \t\r\n]*+:')
 _HEAD_BYTES = 64 * 1024  # read of a line to find its key; a longer key is read whole
 _BLOCK = 4 << 20  # bytes of two values compared at a time, and of each side's read-ahead
 
@@ -87,6 +88,24 @@ class Side:
             end = max(start, end - 64) + len(tail.rstrip(b" \t\r\n"))
             found = self._spans[line] = (key, start, end)
         return found
+
+    def id_member(self, line) -> tuple:
+        """("id" or "type", its scalar's bytes, or None for a container) when `line` is such a member, else
+        (None, None): read from the line's first bytes, the whole of any short member."""
+        start = self.starts[line]
+        stop = min(self.starts[line + 1], self.end)
+        head = self.read(start, min(stop, start + 256))
+        m = _ID_KEY.match(head)
+        if m is None:
+            if b"\\" not in head or self.key(line) not in ("id", "type"):
+                return None, None
+            name = self.key(line)
+        else:
+            name = m.group(1).decode()
+        if self.index.kind(line) != MEMBER:
+            return name, None
+        token = self.text(line)
+        return name, (None if token[:1] in (b"{", b"[") else token)
 
     def key(self, line) -> str:
         written = self._spans[line][0] if line in self._spans else self.head(line)[0]
@@ -231,19 +250,20 @@ class Comparison:
 
     def _ids(self, side: Side, members) -> list | None:
         """Each element's (type, id), when every element is an object with an id and no id repeats."""
-        keys, seen = [], set()
+        keys, seen, index = [], set(), side.index
         for line in members:
-            if side.index.kind(line) != OPEN_OBJECT:
+            if index.kind(line) != OPEN_OBJECT:
                 return None
             found = {}
-            for member in side.index.member_lines(line):
-                name = side.key(member)
-                if name in ("id", "type") and name not in found:
-                    if side.shape(member) != SCALAR:
-                        return None
-                    found[name] = side.value(member)
-                    if len(found) == 2:
-                        break
+            for member in index.member_lines(line):
+                name, token = side.id_member(member)
+                if name is None or name in found:
+                    continue
+                if token is None:
+                    return None  # an id or type that is an object or array
+                found[name] = scalar(token)
+                if len(found) == 2:
+                    break
             if "id" not in found:
                 return None
             key = (found.get("type"), found["id"])
