@@ -22,7 +22,7 @@ OBJECT, ARRAY, SCALAR = "object", "array", "scalar"
 _HEAD = re.compile(rb'[ \t\r\n]*+(?:("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:[ \t\r\n]*+)?')
 _ID_KEY = re.compile(rb'[ \t\r\n]*+"(id|type)"[ \t\r\n]*+:')
 _HEAD_BYTES = 64 * 1024  # read of a line to find its key; a longer key is read whole
-_BLOCK = 4 << 20  # bytes of two values compared at a time, and of each side's read-ahead
+_BLOCK = 1 << 20  # bytes of two values compared at a time, and of each side's read-ahead
 
 
 @dataclass
@@ -57,10 +57,14 @@ class Side:
             if base <= start and end <= base + len(data):
                 return data[start - base:end - base]
         if end - start >= _BLOCK:
-            return self.doc.read(start, end)
-        data = self.doc.read(start, min(self.end, start + _BLOCK))
+            return self._fetch(start, end)
+        data = self._fetch(start, min(self.end, start + _BLOCK))
         self._buffers = [(start, data), *self._buffers[:1]]
         return data[:end - start]
+
+    def _fetch(self, start, end) -> bytes:
+        """Straight from the store: the document's own piece cache would hold a second copy of each block."""
+        return b"".join(piece for _, piece in self.doc.blocks(start, end, size=max(1, end - start)))
 
     def head(self, line) -> tuple:
         """(key as written or None, start of the value) of `line`."""
