@@ -1,6 +1,7 @@
 """The comparison page: changes by path with old and new values, unchanged runs folded with a count."""
 import html
 import json
+import re
 
 from tests.masking.conftest import RULES, SAMPLES, Clock
 from viewer.masking import rules
@@ -39,8 +40,11 @@ def test_no_changes_and_written_differently(client, post):
 
 def test_side_by_side_text(client, post):
     a, b = post('{"a": 1, "b": [1, 2]}'), post('{"a": 1, "b": [1, 3]}')
-    text = client.get(f"/diff/text?a={a}&b={b}").get_data(as_text=True)
-    assert 'class="diff"' in text and "diff_chg" in text
+    text = html.unescape(client.get(f"/diff/text?a={a}&b={b}").get_data(as_text=True))
+    changed = re.findall(r'<tr class="replace"><td class="ln">(\d+)</td><td class="text old">(.*?)</td>'
+                         r'<td class="ln">(\d+)</td><td class="text new">(.*?)</td>', text)
+    assert changed == [("5", "    2", "5", "    3")]
+    assert '<td class="text old">  "a": 1,</td>' in text  # context around the change, values as written
 
 
 def test_masked_documents_are_compared_by_their_renditions(tmp_path):

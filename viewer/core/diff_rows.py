@@ -102,9 +102,22 @@ def pretty_lines(doc, limit=SIDE_BY_SIDE_LINES) -> list:
     return result
 
 
-def side_by_side(a, b) -> dict:
-    """Both documents pretty-printed, side by side, with changed lines marked (difflib's table)."""
+def side_by_side(a, b, context=3) -> dict:
+    """Both documents pretty-printed in two columns, changed lines marked, `context` unchanged lines around them.
+
+    Lines are matched by difflib over whole lines; a changed block is shown pairwise, without comparing
+    every line with every other (which two very different documents would make take minutes).
+    """
     left, right = pretty_lines(a), pretty_lines(b)
-    table = difflib.HtmlDiff(tabsize=2).make_table(left, right, "A", "B", context=True, numlines=3)
-    return {"html": table, "cut": max(a.line_count, b.line_count) > SIDE_BY_SIDE_LINES,
+    rows, matcher = [], difflib.SequenceMatcher(None, left, right, autojunk=False)
+    for group in matcher.get_grouped_opcodes(context):
+        if rows:
+            rows.append({"tag": "gap"})
+        for tag, i1, i2, j1, j2 in group:
+            for k in range(max(i2 - i1, j2 - j1)):
+                i, j = i1 + k, j1 + k
+                rows.append({"tag": tag,
+                             "a": (i + 1, left[i]) if i < i2 else None,
+                             "b": (j + 1, right[j]) if j < j2 else None})
+    return {"rows": rows, "cut": max(a.line_count, b.line_count) > SIDE_BY_SIDE_LINES,
             "limit": SIDE_BY_SIDE_LINES}
