@@ -1,6 +1,8 @@
 """What counts as a change, through `GET /diff?…&format=json-patch`; every patch applied back gives B."""
 import pytest
 
+from .conftest import exact
+
 
 def test_key_order_and_whitespace_are_no_change(patch_of):
     assert patch_of('{"a": 1, "b": [1, 2, {"c": null}]}', '{\n  "b" : [ 1,2,{ "c":null } ],\n  "a":1\n}') == []
@@ -114,3 +116,25 @@ def test_a_missing_document_is_named(client, post):
     response = client.get(f"/diff?a={post('1')}&b=nothing")
     assert response.status_code == 404
     assert client.get("/diff?a=x").status_code == 400
+
+
+def test_escaped_keys_are_their_decoded_text(patch_of):
+    assert patch_of('{"\\u0061": 1, "b\\/c": 2}', '{"a": 1, "b/c": 2}') == []
+    assert patch_of('{"\\u0061": 1}', '{"a": 2}') == [{"op": "replace", "path": "/a", "value": 2}]
+
+
+def test_a_deep_document_is_compared_without_recursion(client, post):
+    depth = 3000
+    a = post("[" * depth + "1" + "]" * depth)
+    b = post("[" * depth + "2" + "]" * depth)
+    response = client.get(f"/diff?a={a}&b={b}&format=json-patch")
+    assert response.status_code == 200
+    [operation] = exact(response.get_data(as_text=True))
+    assert operation["path"] == "/0" * depth and operation["value"] == 2
+    assert client.get(f"/diff?a={a}&b={b}").status_code == 200
+
+
+def test_a_long_line_of_many_escapes_is_compared_by_its_text(patch_of):
+    text = "\\u00e9" * 50_000
+    assert patch_of('{"s": "%s"}' % text, '{"s": "%s"}' % ("é" * 50_000)) == []
+    assert len(patch_of('{"s": "%s"}' % text, '{"s": "%s!"}' % text)) == 1
