@@ -41,8 +41,8 @@ def test_no_changes_and_written_differently(client, post):
 def test_side_by_side_text(client, post):
     a, b = post('{"a": 1, "b": [1, 2]}'), post('{"a": 1, "b": [1, 3]}')
     text = html.unescape(client.get(f"/diff/text?a={a}&b={b}").get_data(as_text=True))
-    changed = re.findall(r'<tr class="replace"><td class="ln">(\d+)</td><td class="text old">(.*?)</td>'
-                         r'<td class="ln">(\d+)</td><td class="text new">(.*?)</td>', text)
+    changed = re.findall(r'<tr class="replace"><td class="num">(\d+)</td><td class="text old">(.*?)</td>'
+                         r'<td class="num">(\d+)</td><td class="text new">(.*?)</td>', text)
     assert changed == [("5", "    2", "5", "    3")]
     assert '<td class="text old">  "a": 1,</td>' in text  # context around the change, values as written
 
