@@ -51,3 +51,17 @@ def test_compare_with_picks_another_document_or_takes_a_pasted_one(chromium, vie
     wait_for(lambda: "/diff?" in chromium.current_url, message="the comparison with the pasted document")
     removed = chromium.find_element(By.CSS_SELECTOR, "li.change.remove")
     assert "data[29]" in removed.text
+
+
+def test_a_file_dropped_on_compare_with_is_the_second_document(chromium, viewer_server):
+    page = viewer_server.post(json.dumps({"data": ITEMS}).encode())
+    chromium.get(page)
+    chromium.find_element(By.ID, "compare-with").click()
+    chromium.execute_script("""
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([arguments[0]], "b.json", {type: "application/json"}));
+        document.getElementById("compare-panel").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: transfer, bubbles: true, cancelable: true}));
+    """, json.dumps({"data": changed_items()}))
+    wait_for(lambda: "/diff?" in chromium.current_url, message="the comparison with the dropped file")
+    assert "data[10].attributes.name" in chromium.find_element(By.CSS_SELECTOR, "li.change.replace").text
