@@ -138,3 +138,10 @@ def test_a_long_line_of_many_escapes_is_compared_by_its_text(patch_of):
     text = "\\u00e9" * 50_000
     assert patch_of('{"s": "%s"}' % text, '{"s": "%s"}' % ("é" * 50_000)) == []
     assert len(patch_of('{"s": "%s"}' % text, '{"s": "%s!"}' % text)) == 1
+
+
+def test_long_indentation_after_a_last_value_is_whitespace(patch_of):
+    indent = "\n" + " " * 300
+    a = '{"a": {"s": "text"' + indent + '}, "n": [1' + indent + ",2" + indent + "]" + indent + "}"
+    assert patch_of(a, '{"a":{"s":"text"},"n":[1,2]}') == []
+    assert patch_of(a, '{"a":{"s":"text!"},"n":[1,2]}') == [{"op": "replace", "path": "/a/s", "value": "text!"}]

@@ -16,7 +16,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from .lines import MEMBER, OPEN_ARRAY, OPEN_OBJECT
+from .lines import MEMBER, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 
 OBJECT, ARRAY, SCALAR = "object", "array", "scalar"
 _HEAD = re.compile(rb'[ \t\r\n]*+(?:("[^"\\]*+(?:\\.[^"\\]*+)*+")[ \t\r\n]*+:[ \t\r\n]*+)?')
@@ -73,7 +73,7 @@ class Side:
         data = self.read(start, min(stop, start + _HEAD_BYTES))
         m = _HEAD.match(data)
         if m.group(1) is None and stop - start > _HEAD_BYTES and data.lstrip()[:1] == b'"' \
-                and self.index.parents[line] != 0xFFFFFFFF and self.index.kind(self.index.parents[line]) == OPEN_OBJECT:
+                and self.index.parents[line] != NO_LINE and self.index.kind(self.index.parents[line]) == OPEN_OBJECT:
             data = self.read(start, stop)  # a key longer than the read
             m = _HEAD.match(data)
         return m.group(1), start + m.end()
@@ -86,12 +86,22 @@ class Side:
                 self._spans.clear()
             key, start = self.head(line)
             last = self.index.matches[line] if self.index.is_open(line) else line
-            end = min(self.starts[last + 1], self.end)
-            tail = self.read(max(start, end - 64), end).rstrip(b" \t\r\n")
-            tail = tail[:-1] if tail.endswith(b",") else tail
-            end = max(start, end - 64) + len(tail.rstrip(b" \t\r\n"))
+            end = self._before_space(start, min(self.starts[last + 1], self.end))
+            if end > start and self.read(end - 1, end) == b",":
+                end = self._before_space(start, end - 1)
             found = self._spans[line] = (key, start, end)
         return found
+
+    def _before_space(self, start, end) -> int:
+        """Where the whitespace that ends start..end begins (a line's last member carries the indentation
+        of its parent's closer, which may be any length)."""
+        while end > start:
+            low = max(start, end - 256)
+            kept = len(self.read(low, end).rstrip(b" \t\r\n"))
+            if kept:
+                return low + kept
+            end = low
+        return end
 
     def id_member(self, line) -> tuple:
         """("id" or "type", its scalar's bytes, or None for a container) when `line` is such a member, else
