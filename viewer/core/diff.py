@@ -108,7 +108,7 @@ class Side:
         (None, None): read from the line's first bytes, the whole of any short member."""
         start = self.starts[line]
         stop = min(self.starts[line + 1], self.end)
-        head = self.read(start, min(stop, start + 256))
+        head = self.read(start, min(stop, start + 4096))  # room for deep indentation
         m = _ID_KEY.match(head)
         if m is None:
             if b"\\" not in head or self.key(line) not in ("id", "type"):
