@@ -34,6 +34,8 @@ def main(argv=None) -> int:
         return 1
     if args.command == "open":
         return open_document(args)
+    if args.command == "diff":
+        return diff_documents(args)
     if args.command == "service":
         from .service.command import run
         return run(args)
@@ -244,40 +246,81 @@ class _Progress:
 
 def open_document(args) -> int:
     base = running.url_for(args.host, args.port)
-    try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+    raw = _read(args.file)
+    if raw is None or not _viewer_answers(args, base):
         return 1
-    if not running.answers(base):
-        command = [sys.executable, "-m", "viewer", "--host", args.host, "--port", str(args.port),
-                   "--max-bytes", str(args.max_bytes), "--expire-hours", str(args.expire_hours),
-                   "--max-storage", str(args.max_storage)]
-        if args.db:
-            command += ["--db", args.db]
-        for pattern in args.allow_hosts or ():
-            command += ["--allow-host", pattern]
-        if args.key_file:
-            command += ["--key-file", os.path.abspath(args.key_file)]
-        if args.masking:
-            command += ["--masking", os.path.abspath(args.masking)]
-        started = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True, cwd=os.getcwd())
-        deadline = time.monotonic() + 20
-        while not running.answers(base):
-            if started.poll() is not None:
-                print(f"error: the viewer started for {base} stopped at once; run `python -m viewer` with the same "
-                      "options to see why.", file=sys.stderr)
-                return 1
-            if time.monotonic() > deadline:
-                print(f"error: started a viewer on {base}, but it does not answer; run `python -m viewer` "
-                      "to see why.", file=sys.stderr)
-                return 1
-            time.sleep(0.1)
-        print(f"Started a viewer in the background on {base}/ (process {started.pid}); it keeps running after this "
-              f"command. Stop it with: {running.stop_command(started.pid)}", file=sys.stderr)
     # A file keeps its name: its file: URL stands where a fetched document's address would.
     source_url = args.source_url or (Path(args.file).resolve().as_uri() if args.file != "-" else None)
+    url = _post_document(base, args.file, raw, source_url)
+    return _show(url, args.no_browser)
+
+
+def diff_documents(args) -> int:
+    """Put two files into the running viewer and open the page of what changed from the first to the second."""
+    base = running.url_for(args.host, args.port)
+    raws = [_read(name) for name in (args.a, args.b)]
+    if None in raws or not _viewer_answers(args, base):
+        return 1
+    urls = [_post_document(base, name, raw, Path(name).resolve().as_uri() if name != "-" else None)
+            for name, raw in zip((args.a, args.b), raws)]
+    if None in urls:
+        return 1
+    ids = [url.rstrip("/").rsplit("/", 1)[1] for url in urls]
+    return _show(f"{base}/diff?" + urllib.parse.urlencode({"a": ids[0], "b": ids[1]}), args.no_browser)
+
+
+def _read(name):
+    try:
+        return sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as exc:
+        print(f"error: cannot read {name}: {exc.strerror}", file=sys.stderr)
+        return None
+
+
+def _show(url, no_browser) -> int:
+    if url is None:
+        return 1
+    print(url)
+    if not no_browser:
+        webbrowser.open(url)
+    return 0
+
+
+def _viewer_answers(args, base) -> bool:
+    """Whether a viewer answers at `base`, starting one in the background when none does."""
+    if running.answers(base):
+        return True
+    command = [sys.executable, "-m", "viewer", "--host", args.host, "--port", str(args.port),
+               "--max-bytes", str(args.max_bytes), "--expire-hours", str(args.expire_hours),
+               "--max-storage", str(args.max_storage)]
+    if args.db:
+        command += ["--db", args.db]
+    for pattern in args.allow_hosts or ():
+        command += ["--allow-host", pattern]
+    if args.key_file:
+        command += ["--key-file", os.path.abspath(args.key_file)]
+    if args.masking:
+        command += ["--masking", os.path.abspath(args.masking)]
+    started = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True, cwd=os.getcwd())
+    deadline = time.monotonic() + 20
+    while not running.answers(base):
+        if started.poll() is not None:
+            print(f"error: the viewer started for {base} stopped at once; run `python -m viewer` with the same "
+                  "options to see why.", file=sys.stderr)
+            return False
+        if time.monotonic() > deadline:
+            print(f"error: started a viewer on {base}, but it does not answer; run `python -m viewer` "
+                  "to see why.", file=sys.stderr)
+            return False
+        time.sleep(0.1)
+    print(f"Started a viewer in the background on {base}/ (process {started.pid}); it keeps running after this "
+          f"command. Stop it with: {running.stop_command(started.pid)}", file=sys.stderr)
+    return True
+
+
+def _post_document(base, name, raw, source_url):
+    """The URL of the new document page, or None when the viewer refused it (said on standard error)."""
     query = "?" + urllib.parse.urlencode({"source_url": source_url}) if source_url else ""
     progress = _Progress(len(raw))
     request = urllib.request.Request(f"{base}/docs{query}", data=progress.pieces(raw), method="POST",
@@ -294,14 +337,10 @@ def open_document(args) -> int:
                 problem = json.load(exc).get("error")
             except ValueError:
                 problem = exc.reason
-            print(f"error: the viewer refused {args.file}: {problem}", file=sys.stderr)
-            return 1
+            print(f"error: the viewer refused {name}: {problem}", file=sys.stderr)
+            return None
         location = exc.headers.get("Location")
-    url = urllib.parse.urljoin(base + "/", location)
-    print(url)
-    if not args.no_browser:
-        webbrowser.open(url)
-    return 0
+    return urllib.parse.urljoin(base + "/", location)
 
 
 if __name__ == "__main__":

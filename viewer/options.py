@@ -82,7 +82,7 @@ def size(text) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m viewer", description=DESCRIPTION)
     server_options(parser)
-    commands = parser.add_subparsers(dest="command", metavar="{open,service,check,key}")
+    commands = parser.add_subparsers(dest="command", metavar="{open,diff,service,check,key}")
     opener = commands.add_parser("open", help="show a document in the running viewer (starting one if needed)",
                                  description="Put a JSON document into the running viewer, starting one in the "
                                              "background when none answers, and open it in the default browser.")
@@ -90,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     opener.add_argument("--source-url", help="where the document came from (its links resolve against it)")
     opener.add_argument("--no-browser", action="store_true", help="print the document's URL, do not open a browser")
     server_options(opener, suppress=True)
+    differ = commands.add_parser("diff", help="compare two documents in the running viewer (starting one if needed)",
+                                 description="Put two JSON documents into the running viewer, starting one in the "
+                                             "background when none answers, and open the page of what changed "
+                                             "from A to B (its JSON Patch and side-by-side text are linked there).")
+    differ.add_argument("a", metavar="A", help="the first JSON file (before)")
+    differ.add_argument("b", metavar="B", help="the second JSON file (after)")
+    differ.add_argument("--no-browser", action="store_true", help="print the comparison's URL, do not open a browser")
+    server_options(differ, suppress=True)
     service = commands.add_parser("service", help="start the viewer at login: install, uninstall or status",
                                   description="Have the viewer start at login for the current user, with the "
                                               "options given and the API key from KUSTOMER_API_KEY (stored in a "

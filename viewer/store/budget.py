@@ -68,6 +68,19 @@ def projected(db, path, needed: int, removed: int = 0) -> int:
     return on_disk(path) + log + max(0, needed - free * page_size)
 
 
+def projected_shrunk(db, path, needed: int, removed: int) -> int:
+    """As `projected`, when the pages freed by the removals are given back to the disk before the write:
+    the database file is then the pages in use, and grows by the whole document."""
+    page_size, pages, free = (db.execute(f"PRAGMA {name}").fetchone()[0]
+                              for name in ("page_size", "page_count", "freelist_count"))
+    try:
+        file_size = os.path.getsize(path)
+    except OSError:
+        file_size = 0
+    log = needed + (SLACK_PAGES + REMOVAL_PAGES * removed) * page_size
+    return on_disk(path) - file_size + (pages - free) * page_size + log + needed
+
+
 def budget(config) -> int:
     """--max-storage, but never more than what is stored now plus half the disk's free space."""
     path = config["DATABASE"]
@@ -105,7 +118,7 @@ def make_room(db, needed: int) -> None:
     path, limit = config["DATABASE"], budget(config)
     if projected(db, path, needed) <= limit:
         return
-    from .db import rollback_quietly, shrink_log
+    from .db import reclaim_space, rollback_quietly, shrink_log
 
     shrink_log(db)
     if projected(db, path, needed) <= limit:
@@ -116,7 +129,8 @@ def make_room(db, needed: int) -> None:
     removed = []
     db.execute("BEGIN IMMEDIATE")
     try:
-        while projected(db, path, needed, len(removed)) > limit:
+        while min(projected(db, path, needed, len(removed)),
+                  projected_shrunk(db, path, needed, len(removed))) > limit:
             oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
                                 " AND id NOT IN (SELECT doc_id FROM masking_pending)"
                                 " ORDER BY created_at LIMIT 1").fetchone()
@@ -126,10 +140,13 @@ def make_room(db, needed: int) -> None:
                 raise full(stored, limit, needed, removable=bool(removed))
             db.execute("DELETE FROM documents WHERE id = ?", (oldest["id"],))
             removed.append(oldest)
+        shrink = projected(db, path, needed, len(removed)) > limit
         db.execute("COMMIT")
     except BaseException:
         rollback_quietly(db)
         raise
+    if shrink:  # the document fits only once the freed pages have left the file
+        reclaim_space(db)
     for oldest in removed:
         _removed(config).appendleft({"preview": oldest["preview"], "size": format_size(oldest["size"]),
                                      "at": expiry.now(config),

@@ -225,6 +225,7 @@ class Document:
         if missing:
             if len(self._chunks) * chunk > (16 << 20):
                 self._chunks.clear()
+                missing = list(range(first, last + 1))  # the pieces of this range that were kept went too
             rows = get_db().execute(f"SELECT seq, data FROM {self._chunk_table} WHERE doc_id = ?"
                                     " AND seq BETWEEN ? AND ?", (self.id, missing[0], missing[-1]))
             for seq, data in rows:

@@ -91,6 +91,13 @@ CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit log is insert-only'); END;
+-- Each fetch of an API URL by the viewer (a first fetch or a Refresh) is the next version of that URL.
+CREATE TABLE IF NOT EXISTS versions (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    source_url TEXT NOT NULL,
+    version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS versions_by_url ON versions (source_url, version);
 -- A document's line index, one row per array: starts and kinds (see viewer.core.index.STORED).
 CREATE TABLE IF NOT EXISTS line_arrays (
     doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,

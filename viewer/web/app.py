@@ -8,7 +8,7 @@ from ..core.engine import Engine
 from ..store import db, expiry
 from ..store import documents as documents_store
 from . import admission, security
-from .views import documents, errors, fetch, home, masking, pages, response, send
+from .views import diff, documents, errors, fetch, home, masking, pages, response, send
 
 # Pages and assets stay at the top of the package, where a reader of the file list looks for them.
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -36,6 +36,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(masking.bp)
     app.register_blueprint(response.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(diff.bp)
     return app
 
 

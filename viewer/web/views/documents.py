@@ -30,7 +30,9 @@ from ...store.documents import (
     delete_document,
     get_document,
     keep_document,
+    recent_documents,
 )
+from ...store.versions import versions_of
 from ..admission import big_intake_turn
 from ..annotate import posted_by_the_viewer
 from ..intake import take_in
@@ -54,6 +56,9 @@ def create():
         doc_id = take_in(raw, source_url=source_url, cross_site=is_cross_site(),
                          organisation=bool(source_url) and posted_by_the_viewer(), limits=limits())
         del raw  # the body is stored: free it before the next big intake starts
+    other = request.args.get("compare_with")
+    if other:  # "Compare with…" on a document's page: the pasted document is B, that page's is A
+        return redirect(url_for("diff.show", a=other, b=doc_id), code=303)
     return redirect(url_for("documents.show", doc_id=doc_id), code=303)
 
 
@@ -81,7 +86,20 @@ def show(doc_id):
     return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
                            size=format_size(doc.size), expires_in=_duration(expires - expiry.now()),
                            rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
-                           masking_left=_masking_left(doc), response=response_of(doc))
+                           masking_left=_masking_left(doc), response=response_of(doc), versions=_versions(doc),
+                           others=[d for d in recent_documents(20) if d.id != doc.id])
+
+
+def _versions(doc) -> dict | None:
+    """This document's place among the versions of its URL: which it is, the others, the one before."""
+    found = versions_of(doc.id)
+    if not found:
+        return None
+    for item in found:
+        item["fetched"] = time.strftime("%H:%M", time.localtime(item["created_at"]))
+    this = next(item for item in found if item["id"] == doc.id)
+    earlier = [item for item in found if item["version"] < this["version"]]
+    return {"this": this, "last": found[-1]["version"], "all": found, "previous": earlier[-1] if earlier else None}
 
 
 def _masking_left(doc):

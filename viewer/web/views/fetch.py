@@ -1,4 +1,5 @@
-"""`GET /fetch?url=…`: the viewer fetches an allow-listed API URL with the user's key and shows it."""
+"""`GET /fetch?url=…`: the viewer fetches an allow-listed API URL with the user's key and shows it;
+`POST /docs/<id>/refresh` fetches a fetched document's URL again, as its next version."""
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request
 
 from ...errors import ViewerError
@@ -7,7 +8,10 @@ from ...kustomer import keys, upstream
 from ...kustomer.allowlist import NotAllowed
 from ...kustomer.errors import UpstreamError
 from ...kustomer.links import fetch_href
+from ...store.documents import get_document
+from ...store.versions import record_version
 from ..intake import take_in
+from ..security import require_same_origin
 from ..upstream_limits import limits
 from .errors import wants_json
 from .pages import start_run
@@ -38,6 +42,34 @@ def key_name() -> str | None:
     return keys.check_name(name) if name else None
 
 
+@bp.post("/docs/<doc_id>/refresh")
+def refresh(doc_id):
+    """Fetch a fetched document's URL again, the way /fetch does, and open the result: its next version."""
+    url = ""
+    try:
+        require_same_origin()  # a refresh spends the organisation's rate limit: the viewer's own pages only
+        doc = get_document(doc_id)
+        url = doc.source_url or ""
+        new_id = refetch(doc)
+    except ViewerError as exc:
+        return error_response(exc, url)
+    return redirect(f"/docs/{new_id}", 303)
+
+
+def refetch(doc) -> str:
+    """The next version of a document the viewer fetched: its URL fetched again and taken in.
+
+    The one place that knows how a document was fetched: a document combined from every page of a
+    list would be refreshed here by running its page fetch again, under the same limits.
+    """
+    if not doc.source_url or not doc.fetch_info:
+        raise ViewerError("Only a document the viewer fetched from an API can be refreshed; this one was pasted "
+                          "or sent to it. Fetch its URL with /fetch?url=… to start its versions.")
+    got = upstream.fetch(doc.source_url, allowed_hosts=current_app.config["ALLOWED_HOSTS"], limits=limits(),
+                         key_name=doc.fetch_info.get("key_name"))  # the key it was fetched with
+    return take_in_fetched(got)
+
+
 def refuse_background_request():
     """Another site may send the browser here (a bookmarklet does), but not make it fetch with the key unseen.
 
@@ -52,14 +84,17 @@ def refuse_background_request():
 
 
 def take_in_fetched(got: upstream.Fetched) -> str:
-    """Take in the fetched body exactly; a body the viewer cannot read as JSON is the API's fault here."""
+    """Take in the fetched body exactly, as the next version of its URL; a body the viewer cannot read as
+    JSON is the API's fault here."""
     try:
-        return take_in(got.body, source_url=got.final_url, fetch_info=got.info(), organisation=True,
-                       limits=limits())
+        doc_id = take_in(got.body, source_url=got.final_url, fetch_info=got.info(), organisation=True,
+                         limits=limits())
     except ViewerError as exc:
         if exc.status != 400:
             raise
         raise explain.not_json(got.final_url, got.status, got.headers, exc) from None
+    record_version(doc_id, got.final_url)
+    return doc_id
 
 
 def error_response(exc: ViewerError, url: str):

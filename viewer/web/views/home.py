@@ -8,6 +8,7 @@ from ...core.render import stylesheet
 from ...sizes import format_size
 from ...store import budget, expiry
 from ...store.documents import recent_documents, unfinished_documents
+from ...store.versions import version_numbers
 
 bp = Blueprint("home", __name__)
 
@@ -19,10 +20,34 @@ def index():
     docs = recent_documents()
     now, hours = expiry.now(), current_app.config["EXPIRE_HOURS"]
     listing = [{"doc": d, "size": format_size(d.size), "age": _age(now - d.created_at), **_name_parts(d)} for d in docs]
+    listing = _versions_together(listing)
     return render_template("home.html", listing=listing, expire_hours=hours,
                            max_size=format_size(current_app.config["MAX_BYTES"]), removed=_removed(now),
                            unfinished=unfinished_documents(),
                            budget=format_size(current_app.config["MAX_STORAGE"]))
+
+
+def _versions_together(listing) -> list:
+    """The versions of one URL listed together, newest first, where the newest of them is in the list."""
+    numbers = version_numbers(item["doc"].id for item in listing)
+    groups = {}
+    for item in listing:
+        found = numbers.get(item["doc"].id)
+        if found:
+            item["url"], item["version"] = found
+            groups.setdefault(found[0], []).append(item)
+    result, shown = [], set()
+    for item in listing:
+        url = item.get("url")
+        if url is None:
+            result.append(item)
+        elif url not in shown:
+            shown.add(url)
+            group = sorted(groups[url], key=lambda x: -x["version"])
+            for later in group[1:]:
+                later["older"] = True
+            result.extend(group)
+    return result
 
 
 def _removed(now) -> list:
