@@ -18,6 +18,10 @@ MAX_STORAGE = 2 * 1024 ** 3
 MAX_FORM_PARTS = 16
 # Seconds after the last big document that the index engine's worker is stopped and caches given back.
 ENGINE_IDLE_SECONDS = 90.0
+# A jq program is stopped past this many seconds, or past this much address space (jq holds a 100 MB document
+# in about 0.8 GB).
+JQ_TIMEOUT = 20.0
+JQ_MEMORY = 2 * 1024 ** 3
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
@@ -32,7 +36,8 @@ def default_key_file() -> Path:
 
 def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,
                allowed_hosts=DEFAULT_ALLOWED_HOSTS, masking_rules=None,
-               max_storage=MAX_STORAGE, engine_idle=ENGINE_IDLE_SECONDS) -> dict:
+               max_storage=MAX_STORAGE, engine_idle=ENGINE_IDLE_SECONDS, jq_timeout=JQ_TIMEOUT,
+               jq_memory=JQ_MEMORY) -> dict:
     """The Flask config for these options."""
     return {
         "DATABASE": str(database or default_database()),
@@ -51,6 +56,8 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         "ENGINE_IDLE_SECONDS": engine_idle,
         # Local masking rules ({resource: viewer.masking.rules.Rules}) from --masking FILE.
         "MASKING_RULES": masking_rules or {},
+        "JQ_TIMEOUT": jq_timeout,
+        "JQ_MEMORY": jq_memory,
         # The clock that decides when an unmasked document masks again (tests set their own).
         "CLOCK": time.time,
     }

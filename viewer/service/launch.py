@@ -41,6 +41,10 @@ def launch_for(args, key_file: Path | None, python: str = sys.executable) -> Lau
         options += ["--masking", os.path.abspath(args.masking)]
     if getattr(args, "max_storage", settings.MAX_STORAGE) != settings.MAX_STORAGE:
         options += ["--max-storage", str(args.max_storage)]
+    if getattr(args, "jq_timeout", settings.JQ_TIMEOUT) != settings.JQ_TIMEOUT:
+        options += ["--jq-timeout", f"{args.jq_timeout:g}"]
+    if getattr(args, "jq_memory", settings.JQ_MEMORY) != settings.JQ_MEMORY:
+        options += ["--jq-memory", str(args.jq_memory)]
     if key_file is not None:
         options += ["--key-file", str(key_file)]
     return Launch((python, "-m", "viewer", *options), str(CODE_ROOT), viewer_url(args.host, args.port))

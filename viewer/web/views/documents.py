@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from ...core import paths, search
 from ...core.landmarks import landmark_values
-from ...core.lines import NO_LINE
+from ...core.lines import NO_LINE, OPEN_ARRAY
 from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
 from ...core.values import value_span
@@ -31,6 +31,7 @@ from ...store.documents import (
     get_document,
     keep_document,
 )
+from ...store.results import load_result
 from ..admission import big_intake_turn
 from ..annotate import posted_by_the_viewer
 from ..intake import take_in
@@ -80,7 +81,7 @@ def show(doc_id):
     return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
                            size=format_size(doc.size), expires_in=_duration(expires - expiry.now()),
                            rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
-                           masking_left=_masking_left(doc))
+                           masking_left=_masking_left(doc), made=load_result(doc.id))
 
 
 def _masking_left(doc):
@@ -150,6 +151,7 @@ def path(doc_id):
     line = _int_arg("line", high=doc.line_count - 1)
     parts = paths.segments(doc, line)
     return jsonify({"line": line, "javascript": paths.javascript_path(parts), "pointer": paths.json_pointer(parts),
+                    "jq": paths.jq_path(parts), "array": doc.index.kind(doc.index.opener(line)) == OPEN_ARRAY,
                     "reveal": _reveal(doc.index, line)})
 
 
