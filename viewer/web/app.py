@@ -8,7 +8,7 @@ from ..core.engine import Engine
 from ..store import db, expiry
 from ..store import documents as documents_store
 from . import security
-from .views import documents, errors, fetch, home, masking, query, send
+from .views import documents, errors, fetch, home, masking, query, send, table
 
 # Pages and assets stay at the top of the package, where a reader of the file list looks for them.
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +33,7 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(send.bp)
     app.register_blueprint(masking.bp)
     app.register_blueprint(query.bp)
+    app.register_blueprint(table.bp)
     return app
 
 
