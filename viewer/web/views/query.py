@@ -7,6 +7,7 @@ from ...errors import ViewerError
 from ...query.errors import QueryError
 from ...query.run import run_program, served_text
 from ...store.documents import delete_document, get_document
+from ...store.masking import load_masking
 from ...store.results import Made, record_result
 from ..admission import big_intake_turn
 from ..intake import take_in
@@ -35,10 +36,14 @@ def run(doc_id):
     if not runs.acquire(blocking=False):
         raise ViewerError(f"{RUNS} jq programs are running already; run this one when one of them has finished.",
                           status=503)
+    limits_of_runs = {"timeout": config["JQ_TIMEOUT"], "memory": config["JQ_MEMORY"], "max_bytes": config["MAX_BYTES"]}
+    unmasked = bool(doc.masking and doc.masking.has_rendition and not doc.masking.masked)
     try:
         # The served text only: a masked document's masked rendition, so no program can bring back an original.
-        result = run_program(program, served_text(doc), timeout=config["JQ_TIMEOUT"], memory=config["JQ_MEMORY"],
-                             max_bytes=config["MAX_BYTES"])
+        result = run_program(program, served_text(doc), **limits_of_runs)
+        # An unmasked document's result masks itself again when its source does: its masked rendition is the
+        # program's outputs on the source's masked text.
+        rendition = run_program(program, served_text(_masked(doc)), **limits_of_runs) if unmasked else None
     except QueryError as exc:
         return _error_page(exc, doc, program)
     finally:
@@ -46,13 +51,21 @@ def run(doc_id):
     with big_intake_turn():
         # The source's URL: links resolve as in the source, and the organisation's rules mask the result again.
         new_id = take_in(result.text, source_url=doc.source_url, organisation=bool(doc.source_url),
-                         limits=limits())
+                         limits=limits(), rendition=rendition.text if rendition else None,
+                         unmasked_until=doc.masking.unmasked_until if unmasked else None)
     try:
         record_result(new_id, Made(doc.id, program, result.outputs, bool(doc.masking and doc.masking.masked)))
     except BaseException:
         delete_document(new_id)
         raise
     return redirect(url_for("documents.show", doc_id=new_id), code=303)
+
+
+def _masked(doc):
+    """The document as it is served while masked: its masked rendition."""
+    masked = get_document(doc.id)
+    masked.use_rendition(load_masking(doc.id))
+    return masked
 
 
 def _error_page(exc: QueryError, doc, program: str):
