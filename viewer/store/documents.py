@@ -192,7 +192,8 @@ class Document:
         missing = [seq for seq in range(first, last + 1) if seq not in self._chunks]
         if missing:
             if len(self._chunks) * chunk > (16 << 20):
-                self._chunks.clear()
+                self._chunks.clear()  # the pieces of this range that were kept go too: read them all again
+                missing = list(range(first, last + 1))
             rows = get_db().execute(f"SELECT seq, data FROM {self._chunk_table} WHERE doc_id = ? AND seq BETWEEN ? AND ?",
                                     (self.id, missing[0], missing[-1]))
             for seq, data in rows:
