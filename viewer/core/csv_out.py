@@ -5,55 +5,55 @@ arrays and objects as their JSON text. Customers write their own names and messa
 text cell that a spreadsheet would take for a formula (it begins with =, +, -, @, a tab or a carriage
 return) gets an apostrophe before it, as OWASP advises; numbers are never changed. `exact` turns that off.
 """
-import csv
-import io
-
 from .table import MISSING, VALUE, Number, exact_text
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset("=+-@\t\r")
 
 
 def csv_pieces(elements, columns: list, names: list, *, exact: bool = False, delimiter: str = ","):
-    """UTF-8 bytes of the CSV: the header `names`, then a row per element with the `columns` (paths) given."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(names)
-    getters = [_getter(path) for path in columns]
+    """UTF-8 bytes of the CSV: the header `names`, then a row per element with the `columns` (paths) given.
+
+    Quoted as Python's csv module quotes (QUOTE_MINIMAL), written here a column at a time: its writer,
+    called per cell, took longer than parsing the list.
+    """
+    yield _lines([[_quoted(name, delimiter) for name in names]], len(names), delimiter)
     text = _exact_cell if exact else _guarded_cell
+    unsafe = frozenset() if exact else FORMULA_FIRST
     for _, values in elements.batches():
-        writer.writerows([text(get(value)) for get in getters] for value in values)
-        yield buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
+        # Column by column over the batch: a comprehension per column costs far less than a call per cell.
+        members, cells = {}, []
+        for path in columns:
+            if path == VALUE:
+                column = [MISSING if type(v) is dict else v for v in values]
+            else:
+                if path[0] not in members:
+                    key = path[0]
+                    members[key] = [v.get(key, MISSING) if type(v) is dict else MISSING for v in values]
+                column = members[path[0]]
+                for key in path[1:]:
+                    column = [m.get(key, MISSING) if type(m) is dict else MISSING for m in column]
+            column = [c if type(c) is Number or type(c) is str and c[:1] not in unsafe else text(c) for c in column]
+            cells.append([_quoted(c, delimiter) if '"' in c or delimiter in c or "\n" in c or "\r" in c else c
+                          for c in column])
+        yield _lines(zip(*cells), len(columns), delimiter)
 
 
-def _getter(path: tuple):
-    if path == VALUE:
-        return lambda value: MISSING if type(value) is dict else value
-    if len(path) == 1:
-        key = path[0]
-        return lambda value: value.get(key, MISSING) if type(value) is dict else MISSING
-    if len(path) == 2:
-        outer, inner = path
+def _quoted(cell: str, delimiter: str) -> str:
+    if '"' in cell or delimiter in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
-        def two(value):
-            member = value.get(outer, MISSING) if type(value) is dict else MISSING
-            return member.get(inner, MISSING) if type(member) is dict else MISSING
-        return two
 
-    def deep(value):
-        for key in path:
-            if type(value) is not dict or key not in value:
-                return MISSING
-            value = value[key]
-        return value
-    return deep
+def _lines(rows, width: int, delimiter: str) -> bytes:
+    if width == 1:  # an empty cell alone would be an empty line, which CSV readers skip: it is written ""
+        return "".join((row[0] or '""') + "\r\n" for row in rows).encode("utf-8")
+    text = "\r\n".join(map(delimiter.join, rows))
+    return (text + "\r\n").encode("utf-8") if text else b""
 
 
 def _exact_cell(value) -> str:
-    if type(value) is str or type(value) is Number:
+    kind = type(value)
+    if kind is str or kind is Number:
         return value
     if value is None or value is MISSING:
         return ""
@@ -66,5 +66,5 @@ def _exact_cell(value) -> str:
 
 def _guarded_cell(value) -> str:
     if type(value) is str:
-        return "'" + value if value.startswith(FORMULA_STARTS) else value
+        return "'" + value if value[:1] in FORMULA_FIRST else value
     return _exact_cell(value)

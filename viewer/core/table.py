@@ -174,40 +174,19 @@ def cell(value, path: tuple):
 # Values as text.
 
 def exact_text(value, limit: int | None = None) -> str:
-    """The JSON text of a value with its numbers as written; cut near `limit` characters (with …) when given."""
-    parts, size = [], 0
-    for piece in _pieces(value):
-        parts.append(piece)
-        size += len(piece)
-        if limit is not None and size > limit:
-            return "".join(parts)[:limit] + "…"
-    return "".join(parts)
+    """The JSON text of a value with its numbers as written; cut to `limit` characters (and …) when given."""
+    text = "".join(_encode(value, 0))
+    return text if limit is None or len(text) <= limit else text[:limit] + "…"
 
 
-def _pieces(value):
-    if isinstance(value, Number):
-        yield value
-    elif isinstance(value, str):
-        yield json.dumps(value, ensure_ascii=False)
-    elif value is True:
-        yield "true"
-    elif value is False:
-        yield "false"
-    elif value is None:
-        yield "null"
-    elif isinstance(value, list):
-        yield "["
-        for i, item in enumerate(value):
-            if i:
-                yield ","
-            yield from _pieces(item)
-        yield "]"
-    else:
-        yield "{"
-        for i, (key, item) in enumerate(value.items()):
-            yield ("," if i else "") + json.dumps(key, ensure_ascii=False) + ":"
-            yield from _pieces(item)
-        yield "}"
+def _string(value) -> str:
+    """How the encoder writes a string: a Number as its own text, any other with quotes and escapes."""
+    return value if type(value) is Number else _quote(value)
+
+
+# The standard library's C encoder (CPython's _json) walks lists and objects; only strings come back here.
+_quote = json.encoder.c_encode_basestring
+_encode = json.encoder.c_make_encoder(None, None, _string, None, ":", ",", False, False, True)
 
 
 # Sorting.
