@@ -1,6 +1,8 @@
 """jq on a document: outputs as a new document, exact numbers, jq's errors, no environment, same origin only."""
 import json
 import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -152,3 +154,19 @@ def test_the_path_of_a_value_as_jq(client, post):
     paths = {client.get(f"/docs/{doc}/path?line={line}").get_json()["jq"] for line in range(7)}
     assert {".", ".data", ".data[0]", ".data[0].attributes", '.data[0].attributes."a.b"',
             ".data[0].attributes.name"} <= paths
+
+
+AGREEMENT = [".", ".data | length", ".data[] | .id", "[.data[] | select(.attributes.direction == \"in\") | .id]",
+             ".data | map(.attributes | keys) | add | unique", "[paths] | length", ".data[0] | to_entries",
+             ".meta.total * 2", "empty", ".data[] | .attributes.createdAt | fromdateiso8601? // .",
+             "[.data[] | {id, n: (.attributes.preview | length)}] | sort_by(.n)"]
+
+
+@pytest.mark.skipif(not shutil.which("jq"), reason="the jq command-line program is not installed")
+@pytest.mark.parametrize("program", AGREEMENT)
+def test_results_agree_with_the_jq_program(client, post, jq, program):
+    raw = (SAMPLES / "conversation-messages.json").read_bytes()
+    _, got = result_of(client, jq(post(raw), program))
+    done = subprocess.run(["jq", "-c", program], input=raw, capture_output=True, check=True)
+    outputs = [json.loads(line) for line in done.stdout.splitlines()]
+    assert json.loads(got) == (outputs[0] if len(outputs) == 1 else outputs)
