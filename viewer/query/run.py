@@ -60,8 +60,19 @@ def run_program(program: str, pieces, *, timeout: float, memory: int, max_bytes:
 def _start(memory: int) -> subprocess.Popen:
     """A new interpreter, isolated (-I: no user site, no PYTHON* variables), with no environment at all."""
     env = {"SYSTEMROOT": os.environ.get("SYSTEMROOT", "")} if os.name == "nt" else {}
-    return subprocess.Popen([sys.executable, "-I", str(WORKER), str(memory)], env=env, cwd=WORKER.parent,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-I", str(WORKER), str(memory)], env=env, cwd=WORKER.parent,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _widen(process.stdin)
+    return process
+
+
+def _widen(pipe):
+    """A pipe of 1 MiB rather than 64 KiB: a 100 MB document crosses it in a fifth of the time (Linux only)."""
+    try:
+        import fcntl
+        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    except (ImportError, OSError):
+        pass
 
 
 def _feed(pipe, program: bytes, pieces):

@@ -52,7 +52,8 @@ def main() -> int:
         print(exc, file=stderr)
         return RUN_ERROR
     stdout.flush()
-    return OK
+    # At once: freeing the parsed document (about eight times its size, in small pieces) took most of a second.
+    os._exit(OK)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@
   function query(extra) {
     var params = new URLSearchParams({ path: path });
     if (sort) { params.set("sort", sort); params.set("dir", dir); }
+    // Columns asked for by name in the page's address are asked for with every block of rows too.
+    new URLSearchParams(location.search).getAll("column").forEach(function (name) { params.append("column", name); });
     Object.keys(extra || {}).forEach(function (k) { params.set(k, extra[k]); });
     return params.toString();
   }
