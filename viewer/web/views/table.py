@@ -135,7 +135,7 @@ def show(doc_id):
     return render_template("table.html", doc=listed.doc, pointer=listed.pointer, total=total, line=listed.line,
                            columns=[column_name(path) for path in columns], sort=listed.sort,
                            descending=listed.descending, rows=listed.rows(0, FIRST_SCREEN, columns),
-                           masking=listed.doc.masking, made=load_result(listed.doc.id))
+                           masking=listed.doc.masking, made=load_result(listed.doc.id), asked=listed.asked)
 
 
 @bp.get("/docs/<doc_id>/table/rows")
