@@ -124,7 +124,7 @@ def _outcome(status, output: _Collector, message: str, timeout: float, memory: i
     if status == worker.COMPILE_ERROR and "Too many open files" in message:
         raise QueryError("Programs run here cannot read files: import and include are not available.", status=400)
     if status == worker.COMPILE_ERROR:
-        raise QueryError(f"jq cannot compile the program: {_cut(message)}", status=400)
+        raise QueryError(f"jq cannot compile the program:\n{_cut(message)}", status=400)
     if status == worker.RUN_ERROR:
         raise QueryError(f"jq: error: {_cut(message)}", status=422)
     if status == worker.OUT_OF_MEMORY or status < 0 or "memory" in message.lower():
