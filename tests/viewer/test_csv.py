@@ -75,3 +75,19 @@ def test_agrees_with_pythons_csv_module_over_many_rows(client, post):
     got = read(client.get(f"/docs/{doc}/table.csv?exact=1"))
     assert got[0] == ["i", "s", "f"] and len(got) == 40_001
     assert got[1:] == [[str(r["i"]), r["s"], repr(r["f"])] for r in rows]
+
+
+def test_integers_of_any_size_and_negative_zero_stay_as_written(client, post):
+    doc = post(b'[{"n": -0, "m": 1}, {"n": ' + b"7" * 5000 + b', "m": -0.0}, {"n": 12345678901234567890123}]')
+    rows = read(client.get(f"/docs/{doc}/table.csv?exact=1"))
+    assert rows[1:] == [["-0", "1"], ["7" * 5000, "-0.0"], ["12345678901234567890123", ""]]
+    page = client.get(f"/docs/{doc}/table").get_data(as_text=True)
+    assert '<td class="mi">-0</td>' in page and '<td class="mi">12345678901234567890123</td>' in page
+
+
+def test_one_column_with_empty_cells_reads_back_as_pythons_csv_module_writes_it(client, post):
+    doc = post(b'[{"a": ""}, {"a": null}, {"a": "x"}, {"b": 1}]')
+    response = client.get(f"/docs/{doc}/table.csv?exact=1&column=a")
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\r\n").writerows([["a"], [""], [""], ["x"], [""]])
+    assert response.get_data(as_text=True) == expected.getvalue()

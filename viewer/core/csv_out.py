@@ -32,7 +32,8 @@ def csv_pieces(elements, columns: list, names: list, *, exact: bool = False, del
                 column = members[path[0]]
                 for key in path[1:]:
                     column = [m.get(key, MISSING) if type(m) is dict else MISSING for m in column]
-            column = [c if type(c) is Number or type(c) is str and c[:1] not in unsafe else text(c) for c in column]
+            column = [c if type(c) is Number or type(c) is str and c[:1] not in unsafe else
+                      str(c) if type(c) is int else text(c) for c in column]
             cells.append([_quoted(c, delimiter) if '"' in c or delimiter in c or "\n" in c or "\r" in c else c
                           for c in column])
         yield _lines(zip(*cells), len(columns), delimiter)
@@ -55,6 +56,8 @@ def _exact_cell(value) -> str:
     kind = type(value)
     if kind is str or kind is Number:
         return value
+    if kind is int:
+        return str(value)
     if value is None or value is MISSING:
         return ""
     if value is True:

@@ -8,7 +8,7 @@ from markupsafe import Markup
 
 from ...core import table
 from ...core.csv_out import csv_pieces
-from ...core.table import MISSING, Elements, Number, column_name, column_paths, parse_column
+from ...core.table import MISSING, Elements, column_name, column_paths, parse_column
 from ...errors import ViewerError
 from ...kustomer.links import link_for
 from ...store.documents import get_document
@@ -101,7 +101,7 @@ class _CellRenderer:
             return Markup('<td class="blank"></td>')
         if value is None or value is True or value is False:
             return Markup('<td class="k">{}{}</td>').format(table.exact_text(value), badge)
-        if isinstance(value, Number):
+        if table.is_number(value):
             return Markup('<td class="mi">{}{}</td>').format(value, badge)
         if isinstance(value, str):
             return Markup('<td class="s">{}{}</td>').format(self._string(value, path), badge)
