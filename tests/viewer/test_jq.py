@@ -170,3 +170,16 @@ def test_results_agree_with_the_jq_program(client, post, jq, program):
     done = subprocess.run(["jq", "-c", program], input=raw, capture_output=True, check=True)
     outputs = [json.loads(line) for line in done.stdout.splitlines()]
     assert json.loads(got) == (outputs[0] if len(outputs) == 1 else outputs)
+
+
+def test_a_third_program_at_once_is_asked_to_wait(app, post, jq):
+    doc = post(BIG)
+    runs = app.extensions["viewer.jq_runs"]
+    assert runs.acquire(blocking=False) and runs.acquire(blocking=False)
+    try:
+        response = jq(doc, ".")
+        assert response.status_code == 503 and b"running already" in response.data
+    finally:
+        runs.release()
+        runs.release()
+    assert jq(doc, ".").status_code == 303

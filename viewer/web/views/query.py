@@ -31,23 +31,11 @@ def run(doc_id):
     require_same_origin()
     program = request.args.get("q", "")
     doc = get_document(doc_id)
-    config = current_app.config
-    runs = current_app.extensions["viewer.jq_runs"]
-    if not runs.acquire(blocking=False):
-        raise ViewerError(f"{RUNS} jq programs are running already; run this one when one of them has finished.",
-                          status=503)
-    limits_of_runs = {"timeout": config["JQ_TIMEOUT"], "memory": config["JQ_MEMORY"], "max_bytes": config["MAX_BYTES"]}
     unmasked = bool(doc.masking and doc.masking.has_rendition and not doc.masking.masked)
     try:
-        # The served text only: a masked document's masked rendition, so no program can bring back an original.
-        result = run_program(program, served_text(doc), **limits_of_runs)
-        # An unmasked document's result masks itself again when its source does: its masked rendition is the
-        # program's outputs on the source's masked text.
-        rendition = run_program(program, served_text(_masked(doc)), **limits_of_runs) if unmasked else None
+        result, rendition = _outputs(doc, program, unmasked)
     except QueryError as exc:
         return _error_page(exc, doc, program)
-    finally:
-        runs.release()
     with big_intake_turn():
         # The source's URL: links resolve as in the source, and the organisation's rules mask the result again.
         new_id = take_in(result.text, source_url=doc.source_url, organisation=bool(doc.source_url),
@@ -59,6 +47,23 @@ def run(doc_id):
         delete_document(new_id)
         raise
     return redirect(url_for("documents.show", doc_id=new_id), code=303)
+
+
+def _outputs(doc, program: str, unmasked: bool) -> tuple:
+    """(the program's outputs on the served text, and on the masked rendition when the document is unmasked now)."""
+    config, runs = current_app.config, current_app.extensions["viewer.jq_runs"]
+    if not runs.acquire(blocking=False):
+        raise ViewerError(f"{RUNS} jq programs are running already; run this one when one of them has finished.",
+                          status=503)
+    limited = {"timeout": config["JQ_TIMEOUT"], "memory": config["JQ_MEMORY"], "max_bytes": config["MAX_BYTES"]}
+    try:
+        # The served text only: a masked document's masked rendition, so no program can bring back an original.
+        result = run_program(program, served_text(doc), **limited)
+        # An unmasked document's result masks itself again when its source does: its masked rendition is the
+        # program's outputs on the source's masked text.
+        return result, run_program(program, served_text(_masked(doc)), **limited) if unmasked else None
+    finally:
+        runs.release()
 
 
 def _masked(doc):
