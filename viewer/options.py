@@ -33,6 +33,10 @@ def server_options(parser, suppress=False):
     parser.add_argument("--max-storage", metavar="SIZE", type=size, default=default(settings.MAX_STORAGE),
                         help="most the database may take on disk, e.g. 2G or 500M (default 2G; never more than "
                              "half the disk's free space)")
+    parser.add_argument("--jq-timeout", metavar="SECONDS", type=float, default=default(settings.JQ_TIMEOUT),
+                        help=f"seconds a jq program may run (default {settings.JQ_TIMEOUT:g})")
+    parser.add_argument("--jq-memory", metavar="SIZE", type=size, default=default(settings.JQ_MEMORY),
+                        help="address space a jq program's worker may take, e.g. 4G (default 2G)")
     parser.add_argument("--index", default=default(None), help=argparse.SUPPRESS)
     # Seconds the index engine's worker stays after the last big document (tests and benchmarks shorten it).
     parser.add_argument("--engine-idle", type=float, default=default(settings.ENGINE_IDLE_SECONDS),

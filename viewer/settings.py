@@ -21,6 +21,10 @@ ENGINE_IDLE_SECONDS = 90.0
 # Fetch all pages: the share of each rate-limit window's remaining requests a run may use, and its most pages.
 PAGE_SHARE = 0.5
 MAX_PAGES = 200
+# A jq program is stopped past this many seconds, or past this much address space (jq holds a 100 MB document
+# in about 0.8 GB).
+JQ_TIMEOUT = 20.0
+JQ_MEMORY = 2 * 1024 ** 3
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 
 
@@ -36,7 +40,7 @@ def default_key_file() -> Path:
 def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expire_hours=EXPIRE_HOURS,
                allowed_hosts=DEFAULT_ALLOWED_HOSTS, masking_rules=None,
                max_storage=MAX_STORAGE, engine_idle=ENGINE_IDLE_SECONDS, page_share=PAGE_SHARE,
-               max_pages=MAX_PAGES) -> dict:
+               max_pages=MAX_PAGES, jq_timeout=JQ_TIMEOUT, jq_memory=JQ_MEMORY) -> dict:
     """The Flask config for these options."""
     return {
         "DATABASE": str(database or default_database()),
@@ -57,6 +61,8 @@ def app_config(*, database=None, host=HOST, port=PORT, max_bytes=MAX_BYTES, expi
         "MAX_PAGES": max_pages,
         # Local masking rules ({resource: viewer.masking.rules.Rules}) from --masking FILE.
         "MASKING_RULES": masking_rules or {},
+        "JQ_TIMEOUT": jq_timeout,
+        "JQ_MEMORY": jq_memory,
         # The wall clock that decides when a document expires and an unmasked one masks again, and beside it
         # a clock counting suspend that no one sets (None: CLOCK_BOOTTIME, or time.monotonic where there is
         # none), so that setting the wall clock back lengthens neither (viewer.store.expiry). Tests set both.

@@ -57,7 +57,7 @@ def test_kept_documents_stay_and_507_when_only_they_remain(small):
 
 
 def test_a_post_that_cannot_fit_even_alone_removes_nothing(small):
-    earlier = [posted(small.post("/docs", data=document(n), content_type="application/json")) for n in range(3)]
+    earlier = [posted(small.post("/docs", data=document(n, 300_000), content_type="application/json")) for n in range(3)]
     response = small.post("/docs", data=document(9, 10 * MiB), content_type="application/json")
     assert response.status_code == 507
     page = response.get_data(as_text=True)

@@ -6,6 +6,7 @@ from .lines import OPEN_ARRAY
 from .render import read_lines
 
 IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
+JQ_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def segments(doc, line) -> list:
@@ -34,6 +35,19 @@ def javascript_path(parts) -> str:
         else:
             text += "[" + json.dumps(part, ensure_ascii=False) + "]"
     return text
+
+
+def jq_path(parts) -> str:
+    """The path as jq writes it: `.data[0].attributes."a.b"`; `.` for the whole document."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]" if text else f".[{part}]"
+        elif JQ_IDENTIFIER.match(part):
+            text += f".{part}"
+        else:
+            text += "." + json.dumps(part, ensure_ascii=False)
+    return text or "."
 
 
 def json_pointer(parts) -> str:

@@ -9,7 +9,7 @@ import numpy as np
 from flask import current_app
 
 from ..core.scan import scan
-from ..store.masking import cache_rendition_index, finish_pending, save_masking
+from ..store.masking import cache_rendition_index, finish_pending, save_masking, set_unmasked_until
 from .spans import Reader, find, objects, types_of
 
 
@@ -64,6 +64,35 @@ def _lines_of(starts, offsets) -> list:
     """The sorted lines holding these byte offsets (sorted), each once."""
     found = np.searchsorted(np.frombuffer(starts, np.uint32), np.array(offsets, np.int64), side="right") - 1
     return np.unique(found).tolist()
+
+
+def keep_given_rendition(doc_id: str, raw, index, rendition: bytes, unmasked_until=None):
+    """Store `rendition` as a new document's masked rendition, as it is (a jq result's outputs on its source's
+    masked text); unmasked until `unmasked_until`, as its source was when the program ran."""
+    if rendition == bytes(raw):
+        finish_pending(doc_id)
+        return
+    result = scan(rendition, current_app.extensions.get("viewer.engine"))
+    masked_lines = _differing_lines(raw, index.starts, rendition, result.starts)
+    text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
+    save_masking(doc_id, rendition=rendition, result=result, masked_lines=masked_lines, original_lines=masked_lines,
+                 attributes=[], count=len(masked_lines), note=None, customer_id=None, kustomer=False,
+                 preview=" ".join(text.split())[:120])
+    if unmasked_until:
+        set_unmasked_until(doc_id, unmasked_until)
+    else:
+        cache_rendition_index(doc_id, result)
+
+
+BADGED_LINES = 2_000_000  # lines compared for badges; a bigger result says how many values, not where
+
+
+def _differing_lines(raw, starts, rendition, masked_starts) -> list:
+    """The lines that differ, when both texts have the same lines (masks replace strings with strings)."""
+    if len(starts) != len(masked_starts) or len(starts) > BADGED_LINES:
+        return []
+    return [line for line in range(len(starts) - 1)
+            if raw[starts[line]:starts[line + 1]] != rendition[masked_starts[line]:masked_starts[line + 1]]]
 
 
 def customer_of(reader) -> str | None:

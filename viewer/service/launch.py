@@ -45,6 +45,10 @@ def launch_for(args, key_file: Path | None, python: str = sys.executable) -> Lau
         options += ["--page-share", f"{args.page_share:g}"]
     if getattr(args, "max_pages", settings.MAX_PAGES) != settings.MAX_PAGES:
         options += ["--max-pages", str(args.max_pages)]
+    if getattr(args, "jq_timeout", settings.JQ_TIMEOUT) != settings.JQ_TIMEOUT:
+        options += ["--jq-timeout", f"{args.jq_timeout:g}"]
+    if getattr(args, "jq_memory", settings.JQ_MEMORY) != settings.JQ_MEMORY:
+        options += ["--jq-memory", str(args.jq_memory)]
     if key_file is not None:
         options += ["--key-file", str(key_file)]
     return Launch((python, "-m", "viewer", *options), str(CODE_ROOT), viewer_url(args.host, args.port))

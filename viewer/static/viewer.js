@@ -418,6 +418,8 @@
       $("path-pointer").dataset.value = data.pointer;
       $("copy-js").disabled = false;
       $("copy-pointer").disabled = false;
+      // query.js and table.js offer the selected value's jq path and its table.
+      document.dispatchEvent(new CustomEvent("viewer:path", { detail: data }));
     });
   }
 

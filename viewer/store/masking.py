@@ -88,6 +88,12 @@ def badge_lines(doc_id: str, masked: bool) -> array:
     return lines
 
 
+def set_unmasked_until(doc_id: str, until) -> bool:
+    """A document made from an unmasked one (a jq result) masks again when its source does: no unmask of its
+    own, so no audit entry (the source's is the record). False when the document is gone."""
+    return bool(get_db().execute("UPDATE masking SET unmasked_until = ? WHERE doc_id = ?", (until, doc_id)).rowcount)
+
+
 def unmask(doc_id: str, until, *, at, source_url, customer_id, hours, kind) -> bool:
     """Unmask a document until `until` (None: it has no rendition of its own to unmask) and write the audit
     entry, in one transaction: there is never an unmask without its entry. False, with nothing written,

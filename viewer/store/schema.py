@@ -98,6 +98,15 @@ CREATE TABLE IF NOT EXISTS versions (
     version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS versions_by_url ON versions (source_url, version);
+-- A document a jq program made: the program, the document it ran on (which may be gone since: deleting a
+-- source leaves its results), how many outputs it gave, and whether it read the source's masked rendition.
+CREATE TABLE IF NOT EXISTS jq_results (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    source_id TEXT NOT NULL,
+    program TEXT NOT NULL,
+    outputs INTEGER NOT NULL,
+    masked_source INTEGER NOT NULL DEFAULT 0
+);
 -- A document's line index, one row per array: starts and kinds (see viewer.core.index.STORED).
 CREATE TABLE IF NOT EXISTS line_arrays (
     doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,

@@ -8,7 +8,7 @@ from ..core.engine import Engine
 from ..store import db, expiry
 from ..store import documents as documents_store
 from . import admission, security
-from .views import diff, documents, errors, fetch, home, masking, pages, response, send
+from .views import diff, documents, errors, fetch, home, masking, pages, query, response, send, table
 
 # Pages and assets stay at the top of the package, where a reader of the file list looks for them.
 PACKAGE_ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +37,8 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(response.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(diff.bp)
+    app.register_blueprint(query.bp)
+    app.register_blueprint(table.bp)
     return app
 
 

@@ -12,14 +12,18 @@ from flask import current_app
 
 from ..errors import ViewerError
 from ..kustomer import keys
-from ..store.documents import delete_document, gone_while_taken_in, save_document
+from ..masking.rendition import keep_given_rendition
+from ..store.documents import delete_document, get_document, gone_while_taken_in, save_document
 from .annotate import annotate
 from .mask import mask_incoming
 
 
-def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisation=False, limits=None) -> str:
+def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisation=False, limits=None,
+            rendition=None, unmasked_until=None) -> str:
     """Store `raw` and make it visible; return its id. `organisation`: read the organisation's metadata for it
-    (labels, links and masking rules), for a document fetched from, or sent by the viewer from, an API URL."""
+    (labels, links and masking rules), for a document fetched from, or sent by the viewer from, an API URL.
+    `rendition`: its masked rendition, made already (a jq result of an unmasked document: the program's outputs
+    on its masked text), unmasked until `unmasked_until`, as its source is."""
     doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True)
     step = "labelled"
     try:
@@ -28,7 +32,10 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
             if organisation and limits is not None:
                 annotate(doc_id, source_url, limits)
             step = "masked"
-            mask_incoming(doc_id, raw, source_url, organisation=organisation)
+            if rendition is not None:
+                keep_given_rendition(doc_id, raw, get_document(doc_id).index, rendition, unmasked_until)
+            else:
+                mask_incoming(doc_id, raw, source_url, organisation=organisation)
     except BaseException as exc:
         removed = delete_document(doc_id)
         if not isinstance(exc, Exception):

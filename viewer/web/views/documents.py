@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from ...core import paths, search
 from ...core.landmarks import landmark_values
-from ...core.lines import NO_LINE
+from ...core.lines import NO_LINE, OPEN_ARRAY
 from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
 from ...core.values import value_span
@@ -32,6 +32,7 @@ from ...store.documents import (
     keep_document,
     recent_documents,
 )
+from ...store.results import load_result
 from ...store.versions import versions_of
 from ..admission import big_intake_turn
 from ..annotate import posted_by_the_viewer
@@ -87,7 +88,7 @@ def show(doc_id):
                            size=format_size(doc.size), expires_in=_duration(expires - expiry.now()),
                            rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
                            masking_left=_masking_left(doc), response=response_of(doc), versions=_versions(doc),
-                           others=[d for d in recent_documents(20) if d.id != doc.id])
+                           others=[d for d in recent_documents(20) if d.id != doc.id], made=load_result(doc.id))
 
 
 def _versions(doc) -> dict | None:
@@ -169,6 +170,7 @@ def path(doc_id):
     line = _int_arg("line", high=doc.line_count - 1)
     parts = paths.segments(doc, line)
     return jsonify({"line": line, "javascript": paths.javascript_path(parts), "pointer": paths.json_pointer(parts),
+                    "jq": paths.jq_path(parts), "array": doc.index.kind(doc.index.opener(line)) == OPEN_ARRAY,
                     "reveal": _reveal(doc.index, line)})
 
 

@@ -12,6 +12,7 @@ from ...masking.state import now
 from ...store.documents import get_document, gone_while_read
 from ...store.masking import audit_page, mask_again
 from ...store.masking import unmask as record_unmask
+from ...store.results import load_result
 from ..security import require_same_origin
 from ..upstream_limits import limits
 from .errors import wants_json
@@ -30,6 +31,10 @@ def _masked_document(doc_id):
     doc = get_document(doc_id)
     if not doc.masking or not doc.masking.has_rendition:
         raise MaskingError(f"Document {doc_id} has no masked values: there is nothing to unmask.")
+    made = load_result(doc_id)
+    if made and made.masked_source:
+        raise MaskingError(f"Document {doc_id} was made by jq from the masked text of document {made.source_id}: "
+                           "there is no original to show. Unmask that document and run the program again.")
     return doc
 
 
