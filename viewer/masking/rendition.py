@@ -5,11 +5,14 @@ is masked: rows, find, counts, paths, the raw view, /raw and the download all re
 would any document, at the same speed, and never see an original value. The original bytes stay
 stored for unmasking.
 """
+import functools
+
 import numpy as np
 from flask import current_app
 
 from ..core.scan import scan
-from ..store.masking import cache_rendition_index, finish_pending, save_masking
+from ..store.masking import cache_rendition_index, finish_pending, save_masking, save_rules
+from .rules import Rules, to_record
 from .spans import Reader, find, objects, types_of
 
 
@@ -28,6 +31,25 @@ def render(raw, spans):
         return b"".join(pieces), offsets
     finally:
         view.release()
+
+
+def apply_rules(doc_id: str, raw, index, rules: dict, *, host=None, note=None, resources=None):
+    """Mask a stored document under `rules` ({resource: Rules}, inheritance applied) and record them with it.
+
+    The rules are recorded first, while the document is still hidden: a document is never served without
+    the rules it was masked under, so stricter rules later always find it (viewer.masking.remask).
+    """
+    asked = set()
+
+    def rules_for(resource):
+        asked.add(resource)
+        return rules.get(resource) or Rules()
+
+    save_rules(doc_id, to_record(rules), host=host, resources=None, note=note)
+    mask_document(doc_id, raw, index, functools.cache(rules_for) if rules else None, note=note)
+    if rules or resources is not None:  # the resources it holds: later metadata for one of them concerns it
+        save_rules(doc_id, to_record(rules), host=host, resources=asked if resources is None else resources,
+                   note=note)
 
 
 def mask_document(doc_id: str, raw, index, rules_for, note=None):

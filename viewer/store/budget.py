@@ -22,6 +22,12 @@ WRITE_FACTOR = 2
 CROSS_SITE_SHARE = 0.25  # of the budget, for posts from other sites' pages ...
 CROSS_SITE_WINDOW = 3600.0  # ... per this many seconds
 _lock = threading.Lock()
+# The oldest document nobody kept, described by what it served: its masked rendition's preview and size (the
+# original's size tells the length of a masked value); no preview while it was not yet masked.
+OLDEST = ("SELECT d.id, COALESCE(m.size, d.size) AS size, d.created_at,"
+          " CASE WHEN d.id IN (SELECT doc_id FROM masking_pending) THEN NULL"
+          " WHEN m.size IS NULL THEN d.preview ELSE m.preview END AS preview"
+          " FROM documents d LEFT JOIN masking m ON m.doc_id = d.id WHERE d.kept = 0 ORDER BY d.created_at LIMIT 1")
 
 
 class StorageFull(ViewerError):
@@ -72,8 +78,7 @@ def make_room(db, needed: int, *, cross_site: bool) -> None:
         db.execute("BEGIN IMMEDIATE")
         try:
             while live_size(db, config["DATABASE"], needed) > limit:
-                oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
-                                    " ORDER BY created_at LIMIT 1").fetchone()
+                oldest = db.execute(OLDEST).fetchone()
                 if oldest is None:
                     stored = live_size(db, config["DATABASE"])
                     rollback_quietly(db)
@@ -84,8 +89,10 @@ def make_room(db, needed: int, *, cross_site: bool) -> None:
         except BaseException:
             rollback_quietly(db)
             raise
+        waiting = current_app.extensions.get("viewer.remask")
         for oldest in removed:
-            _removed(config).appendleft({"preview": oldest["preview"], "size": format_size(oldest["size"]),
+            held = waiting is not None and waiting.holds(oldest["id"])  # its rendition is of looser rules
+            _removed(config).appendleft({"preview": None if held else oldest["preview"], "size": format_size(oldest["size"]),
                                          "at": expiry.now(config),
                                          "why": f"to make room for a new document of {format_size(needed)}"})
         reclaim_space(db)

@@ -5,6 +5,7 @@ from flask import Flask
 
 from .. import settings
 from ..core.engine import Engine
+from ..masking import remask
 from ..store import db, expiry
 from ..store import documents as documents_store
 from . import admission, security
@@ -25,6 +26,7 @@ def create_app(config=None) -> Flask:
     # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
     expiry.sweep(app.config)
     documents_store.remove_unfinished(app)
+    remask.remask_looser_at_start(app)
     security.init_app(app)
     admission.init_app(app)
     errors.init_app(app)

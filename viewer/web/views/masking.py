@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from ...kustomer import upstream
 from ...kustomer.errors import UpstreamError
 from ...masking.errors import MaskingError
+from ...masking.remask import shown_source
 from ...masking.state import now
 from ...store.documents import get_document
 from ...store.masking import audit_page, mask_again
@@ -125,6 +126,6 @@ def _cursor(text):
 
 def _entry(row) -> dict:
     at = datetime.fromtimestamp(row["at"], UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return {"at": at, "doc": row["doc_id"], "source_url": row["source_url"], "customer_id": row["customer_id"],
+    return {"at": at, "doc": row["doc_id"], "source_url": shown_source(row["source_url"], row["doc_id"]), "customer_id": row["customer_id"],
             "hours": row["hours"], "user": row["user"], "kind": row["kind"]}
 
