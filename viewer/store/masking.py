@@ -63,7 +63,7 @@ def rules_of_documents(host=None) -> list:
     return get_db().execute(
         "SELECT d.id AS id, r.rules AS rules, r.host AS host, r.resources AS resources, r.note AS note,"
         " r.doc_id IS NOT NULL AS recorded FROM documents d LEFT JOIN masking_rules r ON r.doc_id = d.id"
-        f" WHERE {where} AND d.id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY d.created_at DESC",
+        f" WHERE {where} AND d.id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY d.created_at DESC, d.rowid DESC",
         (host,) if host is not None else ()).fetchall()
 
 
