@@ -127,14 +127,17 @@ class FakeApi:
         self.answers, self.requests = {}, []
 
     def answer(self, method, path, status=200, body=b"{}"):
-        self.answers[(method, path)] = (status, body if isinstance(body, bytes) else json.dumps(body).encode())
+        """Answer (method, path) with this status and body; `body` may be a callable giving the body then."""
+        def encode(b):
+            return b if isinstance(b, bytes) else json.dumps(b).encode()
+        self.answers[(method, path)] = (status, (lambda: encode(body())) if callable(body) else encode(body))
 
     def __call__(self, url, key, limits, method="GET"):
         from urllib.parse import urlsplit
         path = urlsplit(url).path
         self.requests.append((method, path))
         status, body = self.answers.get((method, path), (404, b'{"errors": [{"status": 404, "title": "Not Found"}]}'))
-        return status, {"content-type": "application/json"}, body
+        return status, {"content-type": "application/json"}, body() if callable(body) else body
 
 
 def metadata(standard: dict, custom: dict | None = None) -> dict:

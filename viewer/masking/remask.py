@@ -13,7 +13,6 @@ import threading
 from flask import current_app
 
 from ..errors import ViewerError
-from ..store.db import get_db
 from ..store.masking import load_masking, load_rules, rules_of_documents
 from .rules import Rules, covers, from_record, union
 from .urls import shown_url
@@ -118,12 +117,11 @@ def remasker(app) -> Remasker:
 
 def remask(doc_id: str, extra: dict):
     """Mask a stored document again from its original bytes, under its rules, those in force and `extra`."""
-    from ..store.documents import Document
+    from ..store.documents import original_document
     from .rendition import apply_rules
-    row = get_db().execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
-    if row is None:
+    original = original_document(doc_id)  # not get_document: that serves the rendition, and refuses while this runs
+    if original is None:
         return  # deleted meanwhile
-    original = Document(row)  # not get_document: that serves the rendition, and refuses while this runs
     raw = original.read(0, original.size)
     record = load_rules(doc_id)
     recorded = from_record(record["rules"]) if record else _legacy_rules(doc_id, raw, original.index)

@@ -255,6 +255,12 @@ def get_document(doc_id: str) -> Document:
     return doc
 
 
+def original_document(doc_id: str):
+    """A stored document as it was received, never its masked rendition; None if it is gone. For masking only."""
+    row = get_db().execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    return Document(row) if row is not None else None
+
+
 def recent_documents(limit: int = 50) -> list:
     # A masked document is listed by its masked rendition (preview, size, lines), whether or not it is unmasked
     # now: the original's size alone tells the length of a masked value.

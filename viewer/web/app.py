@@ -8,7 +8,7 @@ from ..core.engine import Engine
 from ..masking import remask
 from ..store import db, expiry
 from ..store import documents as documents_store
-from . import admission, security
+from . import admission, security, windows
 from .views import documents, errors, fetch, home, masking, send
 
 # Pages and assets stay at the top of the package, where a reader of the file list looks for them.
@@ -27,6 +27,7 @@ def create_app(config=None) -> Flask:
     expiry.sweep(app.config)
     documents_store.remove_unfinished(app)
     remask.remask_looser_at_start(app)
+    windows.close_due_at_start(app)
     security.init_app(app)
     admission.init_app(app)
     errors.init_app(app)

@@ -15,16 +15,18 @@ from .annotate import annotate
 from .mask import mask_incoming
 
 
-def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisation=False, limits=None) -> str:
+def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisation=False, limits=None,
+            remembered=None) -> str:
     """Store `raw` and make it visible; return its id. `organisation`: read the organisation's metadata for it
-    (labels, links and masking rules), for a document fetched from, or sent by the viewer from, an API URL."""
+    (labels, links and masking rules), for a document fetched from, or sent by the viewer from, an API URL.
+    `remembered`: {resource: Rules} to mask besides (what Kustomer had masked before its unmasking window)."""
     doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True)
     step = "labelled"
     try:
         if organisation and limits is not None:
             annotate(doc_id, source_url, limits)
         step = "masked"
-        mask_incoming(doc_id, raw, source_url, organisation=organisation)
+        mask_incoming(doc_id, raw, source_url, organisation=organisation, remembered=remembered)
     except BaseException as exc:
         delete_document(doc_id)
         if isinstance(exc, ViewerError) or not isinstance(exc, Exception):

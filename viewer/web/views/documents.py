@@ -37,6 +37,7 @@ from ..intake import take_in
 from ..posted import read_posted_document
 from ..security import is_cross_site, require_same_origin
 from ..upstream_limits import limits
+from ..windows import refusal, window_of
 
 bp = Blueprint("documents", __name__)
 
@@ -80,7 +81,7 @@ def show(doc_id):
     return render_template("document.html", doc=doc, rows=rows, total=outline.total, pages=pages,
                            size=format_size(doc.size), expires_in=_duration(expires - expiry.now()),
                            rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
-                           masking_left=_masking_left(doc))
+                           masking_left=_masking_left(doc), window_refused=refusal(window_of(doc.id)))
 
 
 def _masking_left(doc):

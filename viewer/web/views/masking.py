@@ -9,10 +9,12 @@ from ...kustomer import upstream
 from ...kustomer.errors import UpstreamError
 from ...masking.errors import MaskingError
 from ...masking.remask import shown_source
+from ...masking.remembered import kustomer_masked
 from ...masking.state import now
-from ...store.documents import get_document
+from ...store.documents import get_document, original_document
 from ...store.masking import audit_page, mask_again
 from ...store.masking import unmask as record_unmask
+from .. import windows
 from ..security import require_same_origin
 from ..upstream_limits import limits
 from .errors import wants_json
@@ -66,6 +68,7 @@ def mask_now(doc_id):
     doc = _masked_document(doc_id)
     if not doc.masking.masked:
         mask_again(doc.id, at=now(), source_url=doc.source_url, customer_id=doc.masking.customer_id)
+    windows.end_now(doc.id)  # Kustomer's window ends with the viewer's unmask: it unmasks for everyone
     return redirect(url_for("documents.show", doc_id=doc.id), code=303)
 
 
@@ -84,20 +87,29 @@ def _unmask_in_kustomer(doc, hours):
     parts = urlsplit(doc.source_url)
     window = f"{parts.scheme}://{parts.netloc}/v1/customers/{doc.masking.customer_id}/unmasking-windows"
     allowed = current_app.config["ALLOWED_HOSTS"]
+    # What Kustomer masked, remembered first: the window's answer shows it, and it is masked again after.
+    original = original_document(doc.id)
+    remembered = kustomer_masked(original.read(0, original.size), original.index)
     try:
-        upstream.post(window, allowed_hosts=allowed, limits=limits())
+        _, answer = upstream.post(window, allowed_hosts=allowed, limits=limits())
     except UpstreamError as exc:
         if exc.upstream_status == 403:
             raise MaskingError(f"Kustomer refused to open an unmasking window (403): the key needs the role "
                                f"{UNMASK_ROLE}.", 403) from None
         raise
-    got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits())
-    new_id = take_in_fetched(got)
-    fresh, at = get_document(new_id), now()
-    # The viewer's own masks of the new document, for the hours confirmed.
-    until = at + hours * 3600 if fresh.masking and fresh.masking.has_rendition else None
-    record_unmask(new_id, until, at=at, source_url=doc.source_url, customer_id=doc.masking.customer_id,
-                  hours=hours, kind="kustomer-window")
+    at = now()
+    try:
+        got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits())
+        new_id = take_in_fetched(got, remembered=remembered)
+    except BaseException:
+        windows.opened(doc.id, window, at=at, until=at, answer=answer)  # nothing shows it: end the window now
+        raise
+    fresh = get_document(new_id)
+    # The viewer's own masks of the new document (Kustomer's among them), for the hours confirmed.
+    until = at + hours * 3600
+    record_unmask(new_id, until if fresh.masking and fresh.masking.has_rendition else None, at=at,
+                  source_url=doc.source_url, customer_id=doc.masking.customer_id, hours=hours, kind="kustomer-window")
+    windows.opened(new_id, window, at=at, until=until, answer=answer)
     return redirect(url_for("documents.show", doc_id=new_id), code=303)
 
 
