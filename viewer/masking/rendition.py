@@ -6,11 +6,15 @@ would any document, at the same speed, and never see an original value. The orig
 stored for unmasking.
 """
 import functools
+import json
+from array import array
 
 import numpy as np
 from flask import current_app
 
-from ..core.scan import scan
+from ..core.lines import NO_LINE
+from ..core.scan import Scan, scan
+from ..store.db import get_db
 from ..store.masking import cache_rendition_index, finish_pending, save_masking, save_rules
 from .rules import Rules, to_record
 from .spans import Reader, find, objects, types_of
@@ -68,9 +72,13 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     masked_lines, original_lines, preview = [], [], None
     if spans:
         rendition, offsets = render(raw, spans)
-        result = scan(rendition, current_app.extensions.get("viewer.engine"))
-        masked_lines = _lines_of(result.starts, offsets)
         original_lines = _lines_of(index.starts, [span.start for span in spans])
+        result = _shifted(doc_id, index, spans)
+        if result is not None:
+            masked_lines = original_lines  # the same lines: only values within them changed
+        else:
+            result = scan(rendition, current_app.extensions.get("viewer.engine"))
+            masked_lines = _lines_of(result.starts, offsets)
         text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
         preview = " ".join(text.split())[:120]
     attributes = sorted({s.attribute for s in spans if s.attribute})
@@ -80,6 +88,34 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     if result is not None:
         # The rendition is what is shown next: its index takes the original's place in memory.
         cache_rendition_index(doc_id, result)
+
+
+def _shifted(doc_id, index, spans) -> Scan | None:
+    """The rendition's index without scanning it again, when every span replaces a value inside one line
+    (a scalar by its mask): the lines, their kinds and their tree are the original's, each start moved by
+    the change in length of the spans before it. None when a span covers a line start (a value masked
+    whole, a Kustomer mask object): then the rendition is scanned.
+    """
+    starts = np.frombuffer(index.starts, np.uint32)
+    begins = np.fromiter((s.start for s in spans), np.int64, len(spans))
+    ends = np.fromiter((s.end for s in spans), np.int64, len(spans))
+    following = np.searchsorted(starts, begins, side="right")
+    inside = following < len(starts)
+    if np.any(starts[following[inside]] < ends[inside]):
+        return None
+    grown = np.fromiter((len(s.text) for s in spans), np.int64, len(spans)) - (ends - begins)
+    shift = np.concatenate(([0], np.cumsum(grown)))
+    moved = starts.astype(np.int64) + shift[np.searchsorted(ends, starts, side="right")]
+    if len(moved) and moved[-1] >= NO_LINE:
+        return None
+    row = get_db().execute("SELECT body_start, body_end, duplicates, landmarks FROM documents WHERE id = ?",
+                           (doc_id,)).fetchone()
+    result = Scan(row["body_start"], row["body_end"] + int(shift[-1]), notices=[],
+                  duplicates=json.loads(row["duplicates"]), landmarks=json.loads(row["landmarks"]))
+    result.starts = array("I")
+    result.starts.frombytes(moved.astype(np.uint32).tobytes())
+    result.parents, result.matches, result.kinds = index.parents, index.matches, index.kinds
+    return result
 
 
 def _lines_of(starts, offsets) -> list:
