@@ -142,7 +142,7 @@ def _types(reader, lines, members, pos) -> dict:
     raw, parents, texts, types = reader.raw, lines.parents, {}, {}
     for line, start, end, read in zip(members.tolist(), starts.tolist(), ends.tolist(), found.tolist()):
         if read:
-            token = raw[start:end]
+            token = bytes(raw[start:end])
             value = texts[token] if token in texts else texts.setdefault(token, one_by_one.decoded(token))
         else:
             value = reader.scalar(line)
