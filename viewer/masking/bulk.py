@@ -98,10 +98,13 @@ class Lines:
         """Which keys starting at `pos` are `key`, written without escapes (a key that needs them: none)."""
         if any(c in '"\\' or ord(c) < 0x20 or 0xD800 <= ord(c) < 0xE000 for c in key):
             return np.zeros(len(pos), bool)
-        text = np.frombuffer(b'"' + key.encode() + b'"', np.uint8)
-        found = pos + len(text) <= len(self.bytes)
-        for i, byte in enumerate(text):
-            found &= self.bytes[np.minimum(pos + i, len(self.bytes) - 1)] == byte
+        text = b'"' + key.encode() + b'"'
+        size = len(self.bytes)
+        candidates = np.flatnonzero(pos + len(text) <= size)
+        for i, byte in enumerate(text):  # each byte narrows the candidates: most keys differ early
+            candidates = candidates[self.bytes[pos[candidates] + i] == byte]
+        found = np.zeros(len(pos), bool)
+        found[candidates] = True
         return found
 
 
