@@ -2,7 +2,9 @@
 
 The same generated Kustomer-shaped list (customers' names, emails, phones and external IDs) is
 posted to two fresh viewers, one with local masking rules for those attributes; each answer is timed
-over HTTP (median of `--rounds`), and the masked one must be no slower than 1.5 times the other.
+over HTTP (median of `--rounds`), and the masked one must be no slower than 1.5 times the other. The
+intake itself (`POST /docs`, once) may take twice the unmasked intake: masking finds the values, writes
+the rendition beside the original and indexes it.
 """
 import argparse
 import http.client
@@ -22,6 +24,8 @@ from .generate import generate
 RULES = "".join(f'[[mask]]\nresource = "customer"\nattribute = "{name}"\nmode = "{mode}"\n\n' for name, mode in (
     ("name", "full"), ("emails", "partial"), ("phones", "partial"), ("externalIds", "full"), ("externalId", "full")))
 TARGET = 1.5  # masked / unmasked, allowing for timing noise
+INTAKE = "POST /docs"
+INTAKE_TARGET = 2.0  # masked intake / unmasked intake, in the same run
 
 
 def _request(port, method, path, body=None):
@@ -47,7 +51,7 @@ def measure(viewer, raw: bytes, rare: str, rounds: int) -> dict:
         "find: text only in the last record": f"{doc}/search?q={quote(rare)}&line=-1",
         "count of a common word": f"{doc}/count?q=customer",
     }
-    result = {"POST /docs": seconds}
+    result = {INTAKE: seconds}
     for name, path in actions.items():
         result[name] = statistics.median(_request(viewer.port, "GET", path)[0] for _ in range(rounds))
     return result
@@ -79,12 +83,11 @@ def main(argv=None) -> int:
     for name, plain in results["unmasked"].items():
         masked = results["masked"][name]
         ratio = masked / plain if plain else 1.0
-        target = name != "POST /docs"
-        ok = ratio <= TARGET or masked < 0.05  # under 50 ms either way is noise
-        failed |= target and not ok
-        verdict = ("pass" if ok else "FAIL") if target else ""
+        target = INTAKE_TARGET if name == INTAKE else TARGET
+        ok = ratio <= target or masked < 0.05  # under 50 ms either way is noise
+        failed |= not ok
         print(f"| {name} | {masked * 1000:,.0f} ms | {plain * 1000:,.0f} ms | {ratio:.2f}× | "
-              f"{'≤ 1.5×' if target else ''} | {verdict} |")
+              f"≤ {target:g}× | {'pass' if ok else 'FAIL'} |")
     return 1 if failed else 0
 
 

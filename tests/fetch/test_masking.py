@@ -199,3 +199,31 @@ def test_every_resource_type_of_an_answer_gets_the_organisations_rules(kustomer,
     assert len(kustomer.api_requests(f"/v1/metadata/kobject.{klasses[16]}")) == 1
     fetch(viewer, get, f"{API}/v1/klasses/many/list")
     assert len(kustomer.api_requests(f"/v1/metadata/kobject.{klasses[16]}")) == 1  # once per 5 minutes
+
+
+def test_mask_again_now_ends_kustomers_window_and_remembers_its_masks(kustomer, viewer, get):
+    doc_url = fetch(viewer, get, MASKED_CUSTOMER)
+    _, headers, _ = post(viewer, f"{urllib.parse.urlsplit(doc_url).path}/unmask", {"hours": "24"})
+    new_url = urllib.parse.urljoin(viewer.url, headers["Location"])
+    assert "Grace Example" in get(new_url).text
+    status, _, _ = post(viewer, f"{urllib.parse.urlsplit(new_url).path}/mask", {})
+    assert status == 303
+    windows = kustomer.api_requests(f"/v1/customers/{k.MASKED_CUSTOMER_ID}/unmasking-windows")
+    assert [r.method for r in windows] == ["POST", "DELETE"]
+    assert windows[1].headers["Authorization"] == f"Bearer {k.KEY}"
+    raw = json.loads(get(f"{new_url}/raw").body)["data"]["attributes"]
+    # The account number is masked again although the metadata does not list it: Kustomer had masked it.
+    assert raw["custom"]["accountNumberStr"] == "********" and raw["custom"]["loyaltyTierStr"] == "silver"
+    assert "Grace Example" not in get(new_url).text and 'id="window-refused"' not in get(new_url).text
+
+
+def test_a_refused_end_of_the_window_names_the_role(kustomer, viewer, get):
+    doc_url = fetch(viewer, get, MASKED_CUSTOMER)
+    _, headers, _ = post(viewer, f"{urllib.parse.urlsplit(doc_url).path}/unmask", {"hours": "24"})
+    new_path = urllib.parse.urlsplit(headers["Location"]).path
+    kustomer.override(f"/v1/customers/{k.MASKED_CUSTOMER_ID}/unmasking-windows", k.forbidden())
+    assert post(viewer, f"{new_path}/mask", {})[0] == 303
+    page = get(f"{viewer.url}{new_path}").text
+    assert 'id="window-refused"' in page and "org.permission.unmasking_window.delete" in page
+    assert "org.user.customer.write" in page and re.search(r"for about 2[34] h \d+ min more", page)
+    assert "Grace Example" not in page

@@ -123,3 +123,42 @@ def masked_text(raw: bytes, rules_for) -> bytes:
     result = scan(raw)
     index = Index(result.starts, result.parents, result.matches, result.kinds)
     return render(raw, find(raw, index, rules_for))[0]
+
+
+class FakeApi:
+    """Kustomer's API in the test's process: answers by (method, path), and every request it was asked."""
+
+    def __init__(self):
+        self.answers, self.requests = {}, []
+
+    def answer(self, method, path, status=200, body=b"{}"):
+        """Answer (method, path) with this status and body; `body` may be a callable giving the body then."""
+        def encode(b):
+            return b if isinstance(b, bytes) else json.dumps(b).encode()
+        self.answers[(method, path)] = (status, (lambda: encode(body())) if callable(body) else encode(body))
+
+    def __call__(self, url, key, limits, method="GET"):
+        from urllib.parse import urlsplit
+        path = urlsplit(url).path
+        self.requests.append((method, path))
+        status, body = self.answers.get((method, path), (404, b'{"errors": [{"status": 404, "title": "Not Found"}]}'))
+        return status, {"content-type": "application/json"}, body() if callable(body) else body
+
+
+def metadata(standard: dict, custom: dict | None = None) -> dict:
+    """A metadata answer marking these attributes sensitive (name -> maskType)."""
+    def entries(found):
+        return {name: {"sensitive": {"enabled": True, "maskType": mode}} for name, mode in found.items()}
+    return {"data": {"type": "metadata", "attributes": {"properties": entries(custom or {}),
+                                                        "standardProperties": entries(standard)}}}
+
+
+@pytest.fixture()
+def api(monkeypatch):
+    """The fake API answering the viewer's upstream client, with a key in the environment."""
+    from viewer.kustomer import upstream
+    fake = FakeApi()
+    monkeypatch.setenv("KUSTOMER_API_KEY", "test-key")
+    monkeypatch.delenv("KUSTOMER_API_KEY_FILE", raising=False)
+    monkeypatch.setattr(upstream, "_get_once", fake)
+    return fake

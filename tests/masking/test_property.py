@@ -4,12 +4,16 @@ Each sensitive value holds a token S<n>q and each value that is not sensitive a 
 rendition, read with every copy of a duplicate key kept, must hold no S token and every P token.
 """
 import itertools
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.masking.conftest import RULES, every_text, masked_text, rules_for_text
+from viewer.core.index import Index
+from viewer.core.scan import scan
+from viewer.masking import spans
 
 LONG = " " * 70_000  # more than any look-ahead of 64 KiB
 SHORT = ["", " ", "\n", "\t  ", "\r\n    "]
@@ -20,8 +24,8 @@ EXTRA_MEMBERS = ["meta", "alias", "url", "note"]
 class Writer:
     """Draws a document and writes it as JSON text, choosing whitespace and escapes as it goes."""
 
-    def __init__(self, data):
-        self.data, self.count = data, itertools.count()
+    def __init__(self, data, escapes=True):
+        self.data, self.count, self.escapes = data, itertools.count(), escapes
         self.tokens = {"S": [], "P": []}  # every sensitive value's text, and every other value's
 
     def draw(self, strategy):
@@ -49,6 +53,8 @@ class Writer:
         return LONG if choice == 0 else SHORT[choice % len(SHORT)]
 
     def string(self, text: str) -> str:
+        if not self.escapes:
+            return '"' + text + '"'
         escaped = self.draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text)))
         return '"' + "".join(f"\\u{ord(c):04x}" if e else c for c, e in zip(text, escaped)) + '"'
 
@@ -140,3 +146,19 @@ def test_no_sensitive_value_survives_and_every_other_value_does(rules_for, data)
         assert secret not in served
     for value in writer.tokens["P"]:
         assert value in original and value in served
+
+
+@pytest.mark.slow
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data(), st.booleans())
+def test_members_found_in_bulk_are_those_read_one_by_one(rules_for, data, escapes):
+    """viewer.masking.bulk finds the same spans as spans' own walk, whatever the document (a big one takes it)."""
+    writer = Writer(data, escapes)
+    raw = writer.write(writer.answer()).encode()
+    result = scan(raw)
+    index = Index(result.starts, result.parents, result.matches, result.kinds)
+    with patch.object(spans, "BULK_LINES", 0):
+        bulk = spans.find(raw, index, rules_for)
+    with patch.object(spans, "BULK_LINES", 1 << 40):
+        one_by_one = spans.find(raw, index, rules_for)
+    assert bulk == one_by_one

@@ -269,6 +269,9 @@ class KustomerStandIn(ServerThread):
             body = {"data": {"type": "unmasking_window", "id": "6a00aa11bb22cc33dd44ee01",
                              "attributes": {"customer": MASKED_CUSTOMER_ID, "durationHours": 24}}}
             return Response(201, json.dumps(body), {"Content-Type": JSON})
+        if request.method == "DELETE" and parts.path == window:
+            self.unmasked_customers.discard(MASKED_CUSTOMER_ID)
+            return Response(204, b"", {})
         if parts.path == f"/v1/customers/{MASKED_CUSTOMER_ID}":
             unmasked = MASKED_CUSTOMER_ID in self.unmasked_customers
             name = "customer-unmasked-by-kustomer.json" if unmasked else "customer-masked-by-kustomer.json"
@@ -328,7 +331,7 @@ class KustomerStandIn(ServerThread):
                 if self.command != "HEAD":
                     self.wfile.write(body)
 
-            do_HEAD = do_POST = do_GET
+            do_HEAD = do_POST = do_DELETE = do_GET
 
         return Handler
 

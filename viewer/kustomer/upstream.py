@@ -119,14 +119,24 @@ def _next_hop(current, headers, redirects, allowed_hosts, limits) -> str:
 
 
 def post(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None,
-         key_name: str | None = None) -> int:
-    """POST with no body (opening an unmasking window) to an allow-listed URL; the status, or UpstreamError."""
+         key_name: str | None = None):
+    """POST with no body (opening an unmasking window) to an allow-listed URL; (status, body), or UpstreamError."""
+    return _without_body("POST", url, allowed_hosts, limits, key, key_name)
+
+
+def delete(url: str, *, allowed_hosts=DEFAULT_ALLOWED_HOSTS, limits: Limits = Limits(), key: str | None = None,
+           key_name: str | None = None):
+    """DELETE (ending an unmasking window) at an allow-listed URL; (status, body), or UpstreamError."""
+    return _without_body("DELETE", url, allowed_hosts, limits, key, key_name)
+
+
+def _without_body(method, url, allowed_hosts, limits, key, key_name=None):
     key = _checked(url, allowed_hosts, key, key_name)
-    status, headers, body = _get_once(url, key, limits, method="POST")
+    status, headers, body = _get_once(url, key, limits, method=method)
     if not 200 <= status < 300:
         kept = _kept(headers)
         raise explain.from_response(url, status, kept, _redact(body, key), key)
-    return status
+    return status, body
 
 
 def _get_once(url: str, key: str, limits: Limits, method: str = "GET"):

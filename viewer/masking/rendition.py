@@ -5,11 +5,18 @@ is masked: rows, find, counts, paths, the raw view, /raw and the download all re
 would any document, at the same speed, and never see an original value. The original bytes stay
 stored for unmasking.
 """
+import functools
+import json
+from array import array
+
 import numpy as np
 from flask import current_app
 
-from ..core.scan import scan
-from ..store.masking import cache_rendition_index, finish_pending, save_masking, set_unmasked_until
+from ..core.lines import NO_LINE
+from ..core.scan import Scan, scan
+from ..store.db import get_db
+from ..store.masking import cache_rendition_index, finish_pending, save_masking, save_rules, set_unmasked_until
+from .rules import Rules, to_record
 from .spans import Reader, find, objects, types_of
 
 
@@ -30,6 +37,25 @@ def render(raw, spans):
         view.release()
 
 
+def apply_rules(doc_id: str, raw, index, rules: dict, *, host=None, note=None, resources=None):
+    """Mask a stored document under `rules` ({resource: Rules}, inheritance applied) and record them with it.
+
+    The rules are recorded first, while the document is still hidden: a document is never served without
+    the rules it was masked under, so stricter rules later always find it (viewer.masking.remask).
+    """
+    asked = set()
+
+    def rules_for(resource):
+        asked.add(resource)
+        return rules.get(resource) or Rules()
+
+    save_rules(doc_id, to_record(rules), host=host, resources=None, note=note)
+    mask_document(doc_id, raw, index, functools.cache(rules_for) if rules else None, note=note)
+    if rules or resources is not None:  # the resources it holds: later metadata for one of them concerns it
+        save_rules(doc_id, to_record(rules), host=host, resources=asked if resources is None else resources,
+                   note=note)
+
+
 def mask_document(doc_id: str, raw, index, rules_for, note=None):
     """Find what to mask in a stored document, and store its masked rendition and what was masked."""
     spans = find(raw, index, rules_for)
@@ -46,9 +72,13 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     masked_lines, original_lines, preview = [], [], None
     if spans:
         rendition, offsets = render(raw, spans)
-        result = scan(rendition, current_app.extensions.get("viewer.engine"))
-        masked_lines = _lines_of(result.starts, offsets)
         original_lines = _lines_of(index.starts, [span.start for span in spans])
+        result = _shifted(doc_id, index, spans)
+        if result is not None:
+            masked_lines = original_lines  # the same lines: only values within them changed
+        else:
+            result = scan(rendition, current_app.extensions.get("viewer.engine"))
+            masked_lines = _lines_of(result.starts, offsets)
         text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
         preview = " ".join(text.split())[:120]
     attributes = sorted({s.attribute for s in spans if s.attribute})
@@ -58,6 +88,34 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     if result is not None:
         # The rendition is what is shown next: its index takes the original's place in memory.
         cache_rendition_index(doc_id, result)
+
+
+def _shifted(doc_id, index, spans) -> Scan | None:
+    """The rendition's index without scanning it again, when every span replaces a value inside one line
+    (a scalar by its mask): the lines, their kinds and their tree are the original's, each start moved by
+    the change in length of the spans before it. None when a span covers a line start (a value masked
+    whole, a Kustomer mask object): then the rendition is scanned.
+    """
+    starts = np.frombuffer(index.starts, np.uint32)
+    begins = np.fromiter((s.start for s in spans), np.int64, len(spans))
+    ends = np.fromiter((s.end for s in spans), np.int64, len(spans))
+    following = np.searchsorted(starts, begins, side="right")
+    inside = following < len(starts)
+    if np.any(starts[following[inside]] < ends[inside]):
+        return None
+    grown = np.fromiter((len(s.text) for s in spans), np.int64, len(spans)) - (ends - begins)
+    shift = np.concatenate(([0], np.cumsum(grown)))
+    moved = starts.astype(np.int64) + shift[np.searchsorted(ends, starts, side="right")]
+    if len(moved) and moved[-1] >= NO_LINE:
+        return None
+    row = get_db().execute("SELECT body_start, body_end, duplicates, landmarks FROM documents WHERE id = ?",
+                           (doc_id,)).fetchone()
+    result = Scan(row["body_start"], row["body_end"] + int(shift[-1]), notices=[],
+                  duplicates=json.loads(row["duplicates"]), landmarks=json.loads(row["landmarks"]))
+    result.starts = array("I")
+    result.starts.frombytes(moved.astype(np.uint32).tobytes())
+    result.parents, result.matches, result.kinds = index.parents, index.matches, index.kinds
+    return result
 
 
 def _lines_of(starts, offsets) -> list:

@@ -7,6 +7,7 @@ The file lists entries, each naming a resource, an attribute and a mode:
     attribute = "custom.accountNumberStr"   # a custom attribute; "emails" for a standard one
     mode = "full"                      # or "partial"
 """
+import json
 import tomllib
 from dataclasses import dataclass, field
 
@@ -33,6 +34,15 @@ class Rules:
             if parent in self.standard and child not in self.standard:
                 self.standard[child] = self.standard[parent]
         return self
+
+    def copy(self):
+        return Rules(dict(self.standard), dict(self.custom))
+
+    def covers(self, other) -> bool:
+        """Every attribute `other` masks is masked here, as strongly."""
+        return all(mine.get(name) in (mode, "full")
+                   for mine, theirs in ((self.standard, other.standard), (self.custom, other.custom))
+                   for name, mode in theirs.items())
 
     def add(self, standard: dict, custom: dict):
         """Add rules; where both name an attribute, the stronger mask (full) wins."""
@@ -92,3 +102,28 @@ def _entry(path, number, entry):
     if mode not in MODES:
         raise MaskingError(f"{where}: mode: must be \"partial\" or \"full\", not {mode!r}.")
     return resource, attribute, mode
+
+
+def union(*maps) -> dict:
+    """{resource: Rules} masking everything any of `maps` masks, the stronger mode where two name an attribute."""
+    found = {}
+    for each in maps:
+        for resource, rules in (each or {}).items():
+            found.setdefault(resource, Rules()).add(rules.standard, rules.custom)
+    return {resource: rules.inherit(resource) for resource, rules in found.items() if rules}
+
+
+def covers(recorded: dict, wanted: dict) -> bool:
+    """Whether rules `recorded` mask all that `wanted` masks: a document masked under them needs no re-masking."""
+    return all(recorded.get(resource, Rules()).covers(rules) for resource, rules in wanted.items())
+
+
+def to_record(found: dict) -> str:
+    """Rules as canonical JSON: the same rules always give the same text."""
+    return json.dumps({resource: {"standard": rules.standard, "custom": rules.custom}
+                       for resource, rules in found.items() if rules}, sort_keys=True, separators=(",", ":"))
+
+
+def from_record(text) -> dict:
+    return {resource: Rules(dict(entry.get("standard", {})), dict(entry.get("custom", {})))
+            for resource, entry in json.loads(text or "{}").items()}

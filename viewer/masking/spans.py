@@ -14,6 +14,8 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
+import numpy as np
+
 from ..core.index import CLOSE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from ..kustomer.metadata import resource_for
 from .formats import FULL, mask
@@ -34,6 +36,9 @@ FULL_TEXT = json.dumps(FULL).encode()
 # An object spanning more than this many lines for each text searched for (each key asked for, and a
 # backslash) is searched rather than read key by key: the top level of a document can hold a million keys.
 SEARCH_LINES = 64
+# A document of this many lines has its objects' members found in bulk (viewer.masking.bulk): the same
+# spans, found at a cost per document rather than per member.
+BULK_LINES = 4096
 
 _SPACE = rb"[ \t\r\n]*+"
 _STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
@@ -154,7 +159,7 @@ class Reader:
         if line is None or self.is_open(line):
             return None
         start, end = self.value(line, at)
-        return _decoded(self.raw[start:end])
+        return decoded(self.raw[start:end])
 
     def kustomer_mask(self, opener, members=None):
         """The presentation (JSON text) of a Kustomer mask object, or None if `opener` is not one.
@@ -232,15 +237,26 @@ def find(raw, index, rules_for) -> list:
     spans = kustomer_masks(reader)
     if rules_for is not None:
         rules_of = functools.cache(lambda types: _rules_of(rules_for, types))
-        for line in objects(reader):
-            members = reader.named(line, _RESOURCE)
-            types = (reader.scalar(member, at) for key, member, at in members if key == "type")
-            rules = rules_of(tuple(t if isinstance(t, str) else None for t in types))
-            if rules:
-                for key, attributes, _ in members:
-                    if key == "attributes":
-                        spans += _attribute_spans(reader, attributes, *rules)
+        if index.line_count >= BULK_LINES:
+            from .bulk import rule_spans
+            spans += rule_spans(reader, rules_of)
+        else:
+            for line in objects(reader):
+                spans += object_spans(reader, line, rules_of)
     return _without_overlaps(spans)
+
+
+def object_spans(reader, line, rules_of) -> list:
+    """The spans of one object of the answer, under the rules of its types."""
+    members = reader.named(line, _RESOURCE)
+    types = (reader.scalar(member, at) for key, member, at in members if key == "type")
+    rules = rules_of(tuple(t if isinstance(t, str) else None for t in types))
+    spans = []
+    if rules:
+        for key, attributes, _ in members:
+            if key == "attributes":
+                spans += attribute_spans(reader, attributes, *rules)
+    return spans
 
 
 def _rules_of(rules_for, types):
@@ -257,42 +273,42 @@ def _rules_of(rules_for, types):
     return rules, frozenset((*rules.standard, "custom")), frozenset(rules.custom)
 
 
-def _attribute_spans(reader, attributes, rules, names, custom_names) -> list:
+def attribute_spans(reader, attributes, rules, names, custom_names) -> list:
     spans = []
     for name, line, at in reader.named(attributes, names):
         if name in rules.standard:
-            spans += _value_spans(reader, line, at, name, rules.standard[name], name)
+            spans += value_spans(reader, line, at, name, rules.standard[name], name)
         if name == "custom":
             for custom, value, value_at in reader.named(line, custom_names):
-                spans += _value_spans(reader, value, value_at, custom, rules.custom[custom], f"custom.{custom}")
+                spans += value_spans(reader, value, value_at, custom, rules.custom[custom], f"custom.{custom}")
     return spans
 
 
-def _value_spans(reader, line, at, name, mode, label) -> list:
+def value_spans(reader, line, at, name, mode, label) -> list:
     """Spans masking the value of a sensitive attribute: in Kustomer's format if it has Kustomer's shape, else whole."""
     item_key, kind = CONTACT_VALUES.get(name), reader.kinds[line] & KIND_MASK
     if kind == OPEN_ARRAY and item_key:
         spans = []
         for item in reader.index.member_lines(line):
-            spans += _item_spans(reader, item, item_key, mode, label)
+            spans += item_spans(reader, item, item_key, mode, label)
         return spans
     if kind == OPEN_OBJECT:
         shown = _kustomer_span(reader, line, at, label)
         return [shown if shown is not None else _whole(reader, line, at, label)]
-    if kind == OPEN_ARRAY or _empty(reader.raw, at):
+    if kind == OPEN_ARRAY or is_empty(reader.raw, at):
         return [_whole(reader, line, at, label)] if kind == OPEN_ARRAY else []
     start, end = reader.value(line, at)
     if item_key:  # a contact attribute is an array of objects
         return [Span(start, end, FULL_TEXT, label, unexpected=True)]
-    return [_scalar_span(reader.raw, start, end, mode, name, label)]
+    return [scalar_span(reader.raw, start, end, mode, name, label)]
 
 
-def _item_spans(reader, item, item_key, mode, label) -> list:
+def item_spans(reader, item, item_key, mode, label) -> list:
     """Spans masking one item of a contact attribute: its value member, or the whole item if it has any other shape."""
     kind = reader.kinds[item] & KIND_MASK
     at = _LEAD.match(reader.raw, reader.starts[item]).end()  # an item of an array: no key
     if kind != OPEN_OBJECT:
-        return [] if kind not in _OPENERS and _empty(reader.raw, at) else [_whole(reader, item, at, label)]
+        return [] if kind not in _OPENERS and is_empty(reader.raw, at) else [_whole(reader, item, at, label)]
     spans, members = [], reader.members(item)
     for key, line, value_at in members:
         if key == item_key:
@@ -301,9 +317,9 @@ def _item_spans(reader, item, item_key, mode, label) -> list:
                 if shown is None:
                     break
                 spans.append(shown)
-            elif not _empty(reader.raw, value_at):
+            elif not is_empty(reader.raw, value_at):
                 start, end = reader.value(line, value_at)
-                spans.append(_scalar_span(reader.raw, start, end, mode, item_key, label))
+                spans.append(scalar_span(reader.raw, start, end, mode, item_key, label))
         elif key not in STRUCTURAL_MEMBERS or reader.is_open(line):
             break
     else:
@@ -328,20 +344,20 @@ def _whole(reader, line, at, label) -> Span:
     return Span(start, end, FULL_TEXT, label, unexpected=True)
 
 
-def _empty(raw, at) -> bool:
+def is_empty(raw, at) -> bool:
     """null, {} or []: a value that holds nothing to hide."""
     return raw[at] in b"n{["
 
 
-def _scalar_span(raw, start, end, mode, attribute, label) -> Span:
+def scalar_span(raw, start, end, mode, attribute, label) -> Span:
     if mode != "partial" or raw[start] not in b'"-0123456789':
         return Span(start, end, FULL_TEXT, label)  # a full mask does not depend on the value: it is not decoded
     token = bytes(raw[start:end])
-    shown = _decoded(token) if token[:1] == b'"' else token.decode()
+    shown = decoded(token) if token[:1] == b'"' else token.decode()
     return Span(start, end, json.dumps(mask(shown, mode, attribute)).encode(), label)
 
 
-def _decoded(token):
+def decoded(token):
     """The value of a JSON scalar's text; None if it is not one."""
     if token[:1] == b'"' and b"\\" not in token:
         return bytes(token[1:-1]).decode("utf-8", "surrogatepass")
@@ -368,6 +384,12 @@ def kustomer_masks(reader) -> list:
 
 
 def _without_overlaps(spans) -> list:
+    if len(spans) > 1:  # sorted in bulk; most documents have no span inside another
+        begins = np.fromiter((s.start for s in spans), np.int64, len(spans))
+        ends = np.fromiter((s.end for s in spans), np.int64, len(spans))
+        order = np.lexsort((-ends, begins))
+        if not np.any(begins[order][1:] < np.maximum.accumulate(ends[order])[:-1]):
+            return [spans[i] for i in order.tolist()]
     kept = []
     for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         if kept and span.start < kept[-1].end:

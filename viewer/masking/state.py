@@ -3,10 +3,12 @@ import json
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from flask import current_app
 from markupsafe import Markup
 
 from ..store import expiry
 from ..store.masking import badge_lines, load_masking
+from .remask import EXTENSION, Remasking
 
 
 def now() -> float:
@@ -52,6 +54,11 @@ class MaskState:
 
 def apply_masking(doc):
     """Set `doc.masking` and, while the document is masked, serve its masked rendition."""
+    waiting = current_app.extensions.get(EXTENSION)
+    if waiting is not None and waiting.holds(doc.id):
+        raise Remasking(f"Document {doc.id} is being masked again under the masking rules in force now, which are "
+                        f"stricter than those it was masked under; it is shown once that is done, and this page "
+                        f"reloads itself. {waiting.progress(doc.id)}")
     row = load_masking(doc.id)
     if row is None:
         return

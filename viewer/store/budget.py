@@ -32,6 +32,12 @@ TURN_TIMEOUT = 120.0
 # Every file the viewer keeps beside its database (its name plus these): the log, shared memory, a rollback
 # journal (never in WAL mode, counted if a tool left one), the disk reserve and store.lock's two files.
 SUFFIXES = ("", "-wal", "-shm", "-journal", reserve.SUFFIX, ".lock", ".viewer", ".viewer.new")
+# The oldest document nobody kept and no intake holds, described by what it served: its masked rendition's
+# preview and size (the original's size tells the length of a masked value).
+OLDEST = ("SELECT d.id, COALESCE(m.size, d.size) AS size, d.created_at,"
+          " CASE WHEN m.size IS NULL THEN d.preview ELSE m.preview END AS preview"
+          " FROM documents d LEFT JOIN masking m ON m.doc_id = d.id WHERE d.kept = 0"
+          " AND d.id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY d.created_at LIMIT 1")
 
 
 class StorageFull(ViewerError):
@@ -131,9 +137,7 @@ def make_room(db, needed: int) -> None:
     try:
         while min(projected(db, path, needed, len(removed)),
                   projected_shrunk(db, path, needed, len(removed))) > limit:
-            oldest = db.execute("SELECT id, size, preview, created_at FROM documents WHERE kept = 0"
-                                " AND id NOT IN (SELECT doc_id FROM masking_pending)"
-                                " ORDER BY created_at LIMIT 1").fetchone()
+            oldest = db.execute(OLDEST).fetchone()
             if oldest is None:
                 stored = on_disk(path)
                 rollback_quietly(db)
@@ -147,8 +151,10 @@ def make_room(db, needed: int) -> None:
         raise
     if shrink:  # the document fits only once the freed pages have left the file
         reclaim_space(db)
+    waiting = current_app.extensions.get("viewer.remask")
     for oldest in removed:
-        _removed(config).appendleft({"preview": oldest["preview"], "size": format_size(oldest["size"]),
+        held = waiting is not None and waiting.holds(oldest["id"])  # its rendition is of looser rules
+        _removed(config).appendleft({"preview": None if held else oldest["preview"], "size": format_size(oldest["size"]),
                                      "at": expiry.now(config),
                                      "why": f"to make room for a new document of {format_size(needed)}"})
     # The pages freed are the new document's: returned to the disk only once it is in (reclaim_space).

@@ -206,6 +206,14 @@ class Document:
         self._index, self._chunks = None, {}
 
     @property
+    def shown_source(self):
+        """The source URL as shown: a lookup by a masked attribute masked (viewer.masking.urls)."""
+        from ..masking.remask import shown_source  # masking builds on this module
+        masking = self.masking
+        return shown_source(self.source_url, self.id,
+                            unmasked=masking is not None and masking.has_rendition and not masking.masked)
+
+    @property
     def index(self) -> Index:
         if self._index is None:
             key = (current_app.config["DATABASE"], self.id) + ((self.variant,) if self.variant else ())
@@ -313,13 +321,23 @@ def get_document(doc_id: str) -> Document:
     return doc
 
 
+def original_document(doc_id: str):
+    """A stored document as it was received, never its masked rendition; None if it is gone. For masking only."""
+    row = get_db().execute("SELECT * FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    return Document(row) if row is not None else None
+
+
 def recent_documents(limit: int = 50) -> list:
-    # A masked document is listed by its masked rendition's preview, whether or not it is unmasked now.
-    rows = get_db().execute("SELECT id, created_at, size, line_count, source_url,"
-                            " COALESCE((SELECT m.preview FROM masking m WHERE m.doc_id = documents.id), preview)"
-                            " AS preview, '[]' AS notices, '[]' AS duplicates, '{}' AS landmarks, body_start, body_end,"
+    # A masked document is listed by its masked rendition (preview, size, lines), whether or not it is unmasked
+    # now: the original's size alone tells the length of a masked value.
+    rows = get_db().execute("SELECT id, created_at, COALESCE(m.size, documents.size) AS size,"
+                            " COALESCE(m.line_count, documents.line_count) AS line_count, source_url,"
+                            " CASE WHEN m.size IS NULL THEN documents.preview ELSE m.preview END AS preview,"
+                            " '[]' AS notices,"
+                            " '[]' AS duplicates, '{}' AS landmarks, documents.body_start, documents.body_end,"
                             " NULL AS fetch_info, kept, chunk_size"
-                            f" FROM documents WHERE {expiry.ALIVE}"
+                            " FROM documents LEFT JOIN masking m ON m.doc_id = documents.id"
+                            f" WHERE {expiry.ALIVE}"
                             " AND id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY created_at DESC LIMIT ?",
                             (expiry.cutoff(), limit))
     return [Document(row) for row in rows]

@@ -25,8 +25,12 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
         db.execute("BEGIN IMMEDIATE")
         try:
             row = db.execute("SELECT chunk_size FROM documents WHERE id = ?", (doc_id,)).fetchone()
-            if row is None or not still_taken_in(db, doc_id):
+            remasking = db.execute("SELECT 1 FROM masking WHERE doc_id = ?", (doc_id,)).fetchone() is not None
+            if row is None or not (remasking or still_taken_in(db, doc_id)):
                 raise gone_while_taken_in()
+            # A document masked again under stricter rules: its earlier rendition goes, its unmask stays.
+            db.execute("DELETE FROM masked_chunks WHERE doc_id = ?", (doc_id,))
+            db.execute("DELETE FROM masked_line_arrays WHERE doc_id = ?", (doc_id,))
             fields = (None,) * 6
             if rendition is not None:
                 fields = (len(rendition), result.body_start, result.body_end, result.line_count,
@@ -37,16 +41,42 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
                     _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"), "masked_line_arrays")
             db.execute(
                 "INSERT OR REPLACE INTO masking (doc_id, note, customer_id, kustomer, attributes, count, masked_lines,"
-                " original_lines, size, body_start, body_end, line_count, duplicates, landmarks, preview)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " original_lines, size, body_start, body_end, line_count, duplicates, landmarks, preview,"
+                " unmasked_until) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                " (SELECT unmasked_until FROM masking WHERE doc_id = ?))",
                 (doc_id, note, customer_id, int(kustomer), json.dumps(attributes), count,
-                 array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview))
+                 array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview, doc_id))
             db.execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
             db.execute("COMMIT")
         except BaseException:
             rollback_quietly(db)
             raise
         reclaim_space(db)
+    with _LINES_LOCK:
+        for masked in (True, False):
+            _LINES.pop((current_app.config["DATABASE"], doc_id, masked), None)
+
+
+def save_rules(doc_id: str, rules: str, *, host, resources, note):
+    """Record the rules a document is masked under (see viewer.masking.rules.to_record)."""
+    get_db().execute("INSERT OR REPLACE INTO masking_rules (doc_id, rules, host, resources, note) VALUES (?,?,?,?,?)",
+                     (doc_id, rules, host, None if resources is None else json.dumps(sorted(resources)), note))
+
+
+def load_rules(doc_id: str):
+    """The rules row of a document, or None (stored before rules were recorded)."""
+    return get_db().execute("SELECT * FROM masking_rules WHERE doc_id = ?", (doc_id,)).fetchone()
+
+
+def rules_of_documents(host=None) -> list:
+    """(document id, its rules row or None) of every finished document, newest first; `host`: only those whose
+    organisation's rules came from that API host."""
+    where = "r.host = ?" if host is not None else "1"
+    return get_db().execute(
+        "SELECT d.id AS id, r.rules AS rules, r.host AS host, r.resources AS resources, r.note AS note,"
+        " r.doc_id IS NOT NULL AS recorded FROM documents d LEFT JOIN masking_rules r ON r.doc_id = d.id"
+        f" WHERE {where} AND d.id NOT IN (SELECT doc_id FROM masking_pending) ORDER BY d.created_at DESC, d.rowid DESC",
+        (host,) if host is not None else ()).fetchall()
 
 
 def cache_rendition_index(doc_id: str, result):
@@ -57,7 +87,9 @@ def cache_rendition_index(doc_id: str, result):
 
 def finish_pending(doc_id: str):
     """Masking has run: the document may be read by any request. Raises DocumentGone (409) if it was deleted."""
-    if not get_db().execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,)).rowcount:
+    db = get_db()
+    if not db.execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,)).rowcount and \
+            db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is None:
         raise gone_while_taken_in()
 
 

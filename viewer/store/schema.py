@@ -77,6 +77,27 @@ CREATE TABLE IF NOT EXISTS masked_line_arrays (
 CREATE TABLE IF NOT EXISTS masking_pending (
     doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE
 );
+-- The rules a document was masked under (canonical JSON, {resource: {standard, custom}}), so that stricter
+-- rules later re-mask it: the API host its organisation's rules came from (null: none were read), the
+-- resources it holds (JSON list; null: not read, as no rule applied) and the note on rules not read.
+CREATE TABLE IF NOT EXISTS masking_rules (
+    doc_id TEXT PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+    rules TEXT NOT NULL,
+    host TEXT,
+    resources TEXT,
+    note TEXT
+);
+-- Kustomer's unmasking windows the viewer opened, until it has ended each (kept when the document is
+-- gone: the window unmasks the customer for everyone in the organisation). `until`: when the viewer's
+-- unmask ends, and the window with it; `ends_at`: when Kustomer ends it on its own.
+CREATE TABLE IF NOT EXISTS unmasking_windows (
+    doc_id TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    until REAL NOT NULL,
+    ends_at REAL,
+    closed_at REAL,
+    refused TEXT
+);
 -- Every unmask, kept when its document is gone; the triggers make it insert-only.
 CREATE TABLE IF NOT EXISTS audit (
     at REAL NOT NULL,

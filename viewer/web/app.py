@@ -5,9 +5,10 @@ from flask import Flask
 
 from .. import settings
 from ..core.engine import Engine
+from ..masking import remask
 from ..store import db, expiry
 from ..store import documents as documents_store
-from . import admission, security
+from . import admission, security, windows
 from .views import diff, documents, errors, fetch, home, masking, pages, query, response, send, table
 
 # Pages and assets stay at the top of the package, where a reader of the file list looks for them.
@@ -26,6 +27,8 @@ def create_app(config=None) -> Flask:
     # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
     expiry.sweep(app.config)
     documents_store.remove_unfinished(app)
+    remask.remask_looser_at_start(app)
+    windows.close_due_at_start(app)
     security.init_app(app)
     admission.init_app(app)
     errors.init_app(app)

@@ -19,11 +19,12 @@ from .mask import mask_incoming
 
 
 def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisation=False, limits=None,
-            rendition=None, unmasked_until=None) -> str:
+            rendition=None, unmasked_until=None, remembered=None) -> str:
     """Store `raw` and make it visible; return its id. `organisation`: read the organisation's metadata for it
     (labels, links and masking rules), for a document fetched from, or sent by the viewer from, an API URL.
     `rendition`: its masked rendition, made already (a jq result of an unmasked document: the program's outputs
-    on its masked text), unmasked until `unmasked_until`, as its source is."""
+    on its masked text), unmasked until `unmasked_until`, as its source is. `remembered`: {resource: Rules} to
+    mask besides (what Kustomer had masked before its unmasking window)."""
     doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True)
     step = "labelled"
     try:
@@ -35,7 +36,7 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
             if rendition is not None:
                 keep_given_rendition(doc_id, raw, get_document(doc_id).index, rendition, unmasked_until)
             else:
-                mask_incoming(doc_id, raw, source_url, organisation=organisation)
+                mask_incoming(doc_id, raw, source_url, organisation=organisation, remembered=remembered)
     except BaseException as exc:
         removed = delete_document(doc_id)
         if not isinstance(exc, Exception):

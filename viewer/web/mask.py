@@ -1,5 +1,5 @@
 """When a document arrives, mask its sensitive values by the organisation's metadata and the local rules."""
-import functools
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -7,32 +7,29 @@ from ..kustomer import upstream
 from ..kustomer.allowlist import NotAllowed, check_url
 from ..kustomer.errors import UpstreamError
 from ..kustomer.metadata import MetadataUnavailable, cache_for
-from ..masking.rendition import mask_document
-from ..masking.rules import Rules
+from ..masking.remask import local_rules, remask_stricter
+from ..masking.rendition import apply_rules
+from ..masking.rules import Rules, union
 from ..masking.spans import Reader, object_types
 from ..store.documents import get_document
 from .annotate import NO_KEY
 from .upstream_limits import limits
 
 
-def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = False):
-    """Store the masked rendition of a new document; `organisation` reads the org's metadata for it."""
+def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = False, remembered=None):
+    """Store the masked rendition of a new document; `organisation` reads the org's metadata for it.
+    `remembered`: {resource: Rules} masked besides, whatever the metadata says (Kustomer's own masks)."""
     index = get_document(doc_id).index
-    local = current_app.config.get("MASKING_RULES") or {}
-    found, missing = {}, {}
+    found, missing, host, resources = {}, {}, None, None
     if organisation and _allowed(source_url):
-        found, missing = _organisation_rules(source_url, object_types(Reader(raw, index)))
-
-    @functools.cache  # asked once per object of a list; the answer depends only on the resource
-    def rules_for(resource):
-        rules = Rules()
-        if resource in found:
-            rules.add(found[resource].sensitive_standard(), found[resource].sensitive_custom())
-        if resource in local:
-            rules.add(local[resource].standard, local[resource].custom)
-        return rules.inherit(resource)
-
-    mask_document(doc_id, raw, index, rules_for if found or local else None, note=_note(missing))
+        host, resources = urlsplit(source_url).hostname, object_types(Reader(raw, index))
+        found, missing = _organisation_rules(source_url, resources)
+    organisation_rules = {resource: Rules().add(metadata.sensitive_standard(), metadata.sensitive_custom())
+                          for resource, metadata in found.items()}
+    rules = union(organisation_rules, local_rules(), remembered)
+    apply_rules(doc_id, raw, index, rules, host=host, note=_note(missing), resources=resources)
+    if host:
+        remask_stricter(current_app._get_current_object(), host, organisation_rules, taken_in=doc_id)
 
 
 def _allowed(source_url) -> bool:

@@ -41,6 +41,7 @@ from ..posted import read_posted_document
 from ..response import response_of
 from ..security import is_cross_site, require_same_origin
 from ..upstream_limits import limits
+from ..windows import refusal, window_of
 
 bp = Blueprint("documents", __name__)
 
@@ -88,7 +89,8 @@ def show(doc_id):
                            size=format_size(doc.size), expires_in=_duration(expires - expiry.now()),
                            rate=_rate_limits(doc.fetch_info), annotations=annotations, masking=doc.masking,
                            masking_left=_masking_left(doc), response=response_of(doc), versions=_versions(doc),
-                           others=[d for d in recent_documents(20) if d.id != doc.id], made=load_result(doc.id))
+                           others=[d for d in recent_documents(20) if d.id != doc.id], made=load_result(doc.id),
+                           window_refused=refusal(window_of(doc.id)))
 
 
 def _versions(doc) -> dict | None:

@@ -17,12 +17,14 @@ def wants_json() -> bool:
     return accept["application/json"] > accept["text/html"]
 
 
-def error_response(message, status, *, line=None, column=None, excerpt=None, title=None):
+def error_response(message, status, *, line=None, column=None, excerpt=None, title=None, refresh=None):
+    """`refresh`: seconds after which the page reloads itself (a document that will be ready)."""
     if wants_json():
         response = jsonify({"error": message, "line": line, "column": column})
     else:
         response = render_template("error.html", message=message, status=status, line=line, column=column,
-                                   excerpt=excerpt, title=title or _TITLES.get(status, "Something went wrong"))
+                                   excerpt=excerpt, title=title or _TITLES.get(status, "Something went wrong"),
+                                   refresh=refresh)
     return response, status
 
 
@@ -32,10 +34,11 @@ _TITLES = {400: "This is not a JSON document the viewer can show", 403: "Refused
 
 
 def _viewer_error(error: ViewerError):
+    retry_after = getattr(error, "retry_after", None)
     body, status = error_response(str(error), error.status, line=getattr(error, "line", None),
                                   column=getattr(error, "column", None), excerpt=getattr(error, "excerpt", None),
-                                  title=getattr(error, "title", None))
-    retry_after = getattr(error, "retry_after", None)
+                                  title=getattr(error, "title", None),
+                                  refresh=retry_after if error.status == 503 and request.method == "GET" else None)
     return (body, status, {"Retry-After": str(retry_after)}) if retry_after is not None else (body, status)
 
 

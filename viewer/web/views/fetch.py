@@ -83,12 +83,12 @@ def refuse_background_request():
                          "fetches only for pages you open yourself (a bookmarklet, a link you click).", 403)
 
 
-def take_in_fetched(got: upstream.Fetched) -> str:
+def take_in_fetched(got: upstream.Fetched, remembered=None) -> str:
     """Take in the fetched body exactly, as the next version of its URL; a body the viewer cannot read as
     JSON is the API's fault here."""
     try:
         doc_id = take_in(got.body, source_url=got.final_url, fetch_info=got.info(), organisation=True,
-                         limits=limits())
+                         limits=limits(), remembered=remembered)
     except ViewerError as exc:
         if exc.status != 400:
             raise

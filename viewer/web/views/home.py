@@ -5,6 +5,7 @@ import re
 from flask import Blueprint, Response, current_app, jsonify, render_template
 
 from ...core.render import stylesheet
+from ...masking.remask import shown_source
 from ...sizes import format_size
 from ...store import budget, expiry
 from ...store.documents import recent_documents, unfinished_documents
@@ -19,11 +20,12 @@ APP_NAME = "api-bookmarklets viewer"
 def index():
     docs = recent_documents()
     now, hours = expiry.now(), current_app.config["EXPIRE_HOURS"]
-    listing = [{"doc": d, "size": format_size(d.size), "age": _age(now - d.created_at), **_name_parts(d)} for d in docs]
+    waiting = current_app.extensions.get("viewer.remask")
+    listing = [_listed(d, now, waiting is not None and waiting.holds(d.id)) for d in docs]
     listing = _versions_together(listing)
     return render_template("home.html", listing=listing, expire_hours=hours,
                            max_size=format_size(current_app.config["MAX_BYTES"]), removed=_removed(now),
-                           unfinished=unfinished_documents(),
+                           unfinished=[dict(item, source=shown_source(item["source"])) for item in unfinished_documents()],
                            budget=format_size(current_app.config["MAX_STORAGE"]))
 
 
@@ -48,6 +50,14 @@ def _versions_together(listing) -> list:
                 later["older"] = True
             result.extend(group)
     return result
+
+
+def _listed(doc, now, held) -> dict:
+    """A row of the list; a document waiting to be masked again under stricter rules is named by its id only."""
+    if held:
+        return {"doc": doc, "size": "…", "age": _age(now - doc.created_at), "held": True,
+                **_split(f"{doc.id} (being masked again under the new rules)", None)}
+    return {"doc": doc, "size": format_size(doc.size), "age": _age(now - doc.created_at), **_name_parts(doc)}
 
 
 def _removed(now) -> list:
@@ -78,8 +88,12 @@ _ID = re.compile(r"/(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]{8,}(?=[/?#]|$)")
 
 def _name_parts(doc) -> dict:
     """The name split so that a narrow page elides its middle: the tail keeps a URL's last ID and what follows."""
-    name = doc.source_url or doc.preview or doc.id
-    ids = list(_ID.finditer(name)) if doc.source_url else []
+    source = shown_source(doc.source_url, doc.id)
+    return _split(source or doc.preview or doc.id, source)
+
+
+def _split(name, source) -> dict:
+    ids = list(_ID.finditer(name)) if source else []
     cut = ids[-1].start() if ids else max(0, len(name) - NAME_TAIL)
     return {"name": name, "head": name[:cut], "tail": name[cut:]}
 

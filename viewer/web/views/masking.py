@@ -8,11 +8,14 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from ...kustomer import upstream
 from ...kustomer.errors import UpstreamError
 from ...masking.errors import MaskingError
+from ...masking.remask import shown_source
+from ...masking.remembered import kustomer_masked
 from ...masking.state import now
-from ...store.documents import get_document, gone_while_read
+from ...store.documents import get_document, gone_while_read, original_document
 from ...store.masking import audit_page, mask_again
 from ...store.masking import unmask as record_unmask
 from ...store.results import load_result
+from .. import windows
 from ..security import require_same_origin
 from ..upstream_limits import limits
 from .errors import wants_json
@@ -71,6 +74,7 @@ def mask_now(doc_id):
     doc = _masked_document(doc_id)
     if not doc.masking.masked:
         mask_again(doc.id, at=now(), source_url=doc.source_url, customer_id=doc.masking.customer_id)
+    windows.end_now(doc.id)  # Kustomer's window ends with the viewer's unmask: it unmasks for everyone
     return redirect(url_for("documents.show", doc_id=doc.id), code=303)
 
 
@@ -90,20 +94,29 @@ def _unmask_in_kustomer(doc, hours):
     window = f"{parts.scheme}://{parts.netloc}/v1/customers/{doc.masking.customer_id}/unmasking-windows"
     allowed = current_app.config["ALLOWED_HOSTS"]
     key_name = (doc.fetch_info or {}).get("key_name")  # the stored key the document was fetched with
+    # What Kustomer masked, remembered first: the window's answer shows it, and it is masked again after.
+    original = original_document(doc.id)
+    remembered = kustomer_masked(original.read(0, original.size), original.index)
     try:
-        upstream.post(window, allowed_hosts=allowed, limits=limits(), key_name=key_name)
+        _, answer = upstream.post(window, allowed_hosts=allowed, limits=limits(), key_name=key_name)
     except UpstreamError as exc:
         if exc.upstream_status == 403:
             raise MaskingError(f"Kustomer refused to open an unmasking window (403): the key needs the role "
                                f"{UNMASK_ROLE}.", 403) from None
         raise
-    got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits(), key_name=key_name)
-    new_id = take_in_fetched(got)
-    fresh, at = get_document(new_id), now()
-    # The viewer's own masks of the new document, for the hours confirmed.
-    until = at + hours * 3600 if fresh.masking and fresh.masking.has_rendition else None
-    record_unmask(new_id, until, at=at, source_url=doc.source_url, customer_id=doc.masking.customer_id,
-                  hours=hours, kind="kustomer-window")
+    at = now()
+    try:
+        got = upstream.fetch(doc.source_url, allowed_hosts=allowed, limits=limits(), key_name=key_name)
+        new_id = take_in_fetched(got, remembered=remembered)
+    except BaseException:
+        windows.opened(doc.id, window, at=at, until=at, answer=answer)  # nothing shows it: end the window now
+        raise
+    fresh = get_document(new_id)
+    # The viewer's own masks of the new document (Kustomer's among them), for the hours confirmed.
+    until = at + hours * 3600
+    record_unmask(new_id, until if fresh.masking and fresh.masking.has_rendition else None, at=at,
+                  source_url=doc.source_url, customer_id=doc.masking.customer_id, hours=hours, kind="kustomer-window")
+    windows.opened(new_id, window, at=at, until=until, answer=answer)
     return redirect(url_for("documents.show", doc_id=new_id), code=303)
 
 
@@ -132,6 +145,6 @@ def _cursor(text):
 
 def _entry(row) -> dict:
     at = datetime.fromtimestamp(row["at"], UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    return {"at": at, "doc": row["doc_id"], "source_url": row["source_url"], "customer_id": row["customer_id"],
+    return {"at": at, "doc": row["doc_id"], "source_url": shown_source(row["source_url"], row["doc_id"]), "customer_id": row["customer_id"],
             "hours": row["hours"], "user": row["user"], "kind": row["kind"]}
 
