@@ -7,9 +7,9 @@ import pytest
 from viewer.core.index import Index
 from viewer.core.scan import scan
 from viewer.masking import rules
+from viewer.masking.finder import find
 from viewer.masking.rendition import render
 from viewer.masking.rules import Rules
-from viewer.masking.spans import find
 from viewer.web.app import create_app
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "kustomer-samples"

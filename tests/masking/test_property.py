@@ -4,7 +4,6 @@ Each sensitive value holds a token S<n>q and each value that is not sensitive a 
 rendition, read with every copy of a duplicate key kept, must hold no S token and every P token.
 """
 import itertools
-from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 from tests.masking.conftest import RULES, every_text, masked_text, rules_for_text
 from viewer.core.index import Index
 from viewer.core.scan import scan
-from viewer.masking import spans
+from viewer.masking import finder
 
 LONG = " " * 70_000  # more than any look-ahead of 64 KiB
 SHORT = ["", " ", "\n", "\t  ", "\r\n    "]
@@ -157,8 +156,6 @@ def test_members_found_in_bulk_are_those_read_one_by_one(rules_for, data, escape
     raw = writer.write(writer.answer()).encode()
     result = scan(raw)
     index = Index(result.starts, result.parents, result.matches, result.kinds)
-    with patch.object(spans, "BULK_LINES", 0):
-        bulk = spans.find(raw, index, rules_for)
-    with patch.object(spans, "BULK_LINES", 1 << 40):
-        one_by_one = spans.find(raw, index, rules_for)
+    bulk = finder.find(raw, index, rules_for, bulk_from=0)
+    one_by_one = finder.find(raw, index, rules_for, bulk_from=1 << 40)
     assert bulk == one_by_one

@@ -10,7 +10,8 @@ from tests.masking.conftest import RULES, SAMPLES, Pairs, every_text, masked_tex
 from viewer.core.index import Index
 from viewer.core.scan import scan
 from viewer.masking import spans
-from viewer.masking.spans import Reader, find, objects
+from viewer.masking.finder import find
+from viewer.masking.spans import Reader, objects
 
 MORE_RULES = RULES + """
 [[mask]]

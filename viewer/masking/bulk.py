@@ -1,6 +1,6 @@
 """The members masking reads, found for every object of a document at once: numpy over the line index.
 
-`spans.find` reads the members of each object in Python, key by key: for a list of 50,000 customers
+`spans` reads the members of each object in Python, key by key: for a list of 50,000 customers
 that is most of a masked intake. Here the same members are found in bulk: the member lines of every
 object of the answer, of every `attributes` and every `custom`, each a few array operations over the
 index, with their keys compared byte for byte. That is exact where no backslash is written: there a
@@ -109,7 +109,7 @@ class Lines:
 
 
 def rule_spans(reader, rules_of) -> list:
-    """The spans of every sensitive attribute of the answer's objects; `rules_of(types)` as in spans.find."""
+    """The spans of every sensitive attribute of the answer's objects; `rules_of(types)` as in finder.find."""
     objects = np.array(one_by_one.objects(reader), np.int64)
     if not len(objects):
         return []
@@ -138,7 +138,7 @@ def rule_spans(reader, rules_of) -> list:
 
 
 def _types(reader, lines, members, pos) -> dict:
-    """{object line: its types, every copy in order}, as spans.find reads them."""
+    """{object line: its types, every copy in order}, as spans reads them."""
     starts, found = lines.value_starts(pos + len(b'"type"'))
     ends, ended = lines.scalar_ends(members)
     found &= ended & (ends > starts)

@@ -13,8 +13,11 @@ import threading
 from flask import current_app
 
 from ..errors import ViewerError
+from ..store.documents import original_document
 from ..store.masking import load_masking, load_rules, rules_of_documents
+from .rendition import apply_rules
 from .rules import Rules, covers, from_record, union
+from .spans import Reader, object_types
 from .urls import shown_url
 
 EXTENSION = "viewer.remask"
@@ -117,8 +120,6 @@ def remasker(app) -> Remasker:
 
 def remask(doc_id: str, extra: dict):
     """Mask a stored document again from its original bytes, under its rules, those in force and `extra`."""
-    from ..store.documents import original_document
-    from .rendition import apply_rules
     original = original_document(doc_id)  # not get_document: that serves the rendition, and refuses while this runs
     if original is None:
         return  # deleted meanwhile
@@ -134,7 +135,6 @@ def remask(doc_id: str, extra: dict):
 def _legacy_rules(doc_id, raw, index) -> dict:
     """A document stored before rules were recorded: every attribute it had masked, in full, for every resource
     it holds (the rules themselves are not known, so they are taken to be as strict as what was masked)."""
-    from .spans import Reader, object_types
     row = load_masking(doc_id)
     labels = json.loads(row["attributes"]) if row else []
     standard = {label: "full" for label in labels if not label.startswith("custom.")}

@@ -16,8 +16,9 @@ from ..core.lines import NO_LINE
 from ..core.scan import Scan, scan
 from ..store.db import get_db
 from ..store.masking import cache_rendition_index, finish_pending, save_masking, save_rules, set_unmasked_until
+from .finder import find
 from .rules import Rules, to_record
-from .spans import Reader, find, objects, types_of
+from .spans import Reader, objects, types_of
 
 
 def render(raw, spans):

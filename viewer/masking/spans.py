@@ -38,7 +38,6 @@ FULL_TEXT = json.dumps(FULL).encode()
 SEARCH_LINES = 64
 # A document of this many lines has its objects' members found in bulk (viewer.masking.bulk): the same
 # spans, found at a cost per document rather than per member.
-BULK_LINES = 4096
 
 _SPACE = rb"[ \t\r\n]*+"
 _STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
@@ -227,25 +226,6 @@ def object_types(reader) -> list:
     return types
 
 
-def find(raw, index, rules_for) -> list:
-    """The spans to mask, in order and never overlapping; `rules_for(resource)` gives a masking.rules.Rules.
-
-    `rules_for` None: there are no rules at all, and only Kustomer's own masks are looked for (walking
-    every object of a 100 MB answer to learn its type takes seconds).
-    """
-    reader = Reader(raw, index)
-    spans = kustomer_masks(reader)
-    if rules_for is not None:
-        rules_of = functools.cache(lambda types: _rules_of(rules_for, types))
-        if index.line_count >= BULK_LINES:
-            from .bulk import rule_spans
-            spans += rule_spans(reader, rules_of)
-        else:
-            for line in objects(reader):
-                spans += object_spans(reader, line, rules_of)
-    return _without_overlaps(spans)
-
-
 def object_spans(reader, line, rules_of) -> list:
     """The spans of one object of the answer, under the rules of its types."""
     members = reader.named(line, _RESOURCE)
@@ -259,7 +239,7 @@ def object_spans(reader, line, rules_of) -> list:
     return spans
 
 
-def _rules_of(rules_for, types):
+def rules_of_types(rules_for, types):
     """The rules of an object of these types (all of them, for a type given twice): (Rules, names, custom names)."""
     resources = dict.fromkeys(resource_for(t) for t in types if t is not None)
     found = [r for r in (rules_for(resource) for resource in resources if resource) if r]
@@ -383,7 +363,7 @@ def kustomer_masks(reader) -> list:
     return spans
 
 
-def _without_overlaps(spans) -> list:
+def without_overlaps(spans) -> list:
     if len(spans) > 1:  # sorted in bulk; most documents have no span inside another
         begins = np.fromiter((s.start for s in spans), np.int64, len(spans))
         ends = np.fromiter((s.end for s in spans), np.int64, len(spans))

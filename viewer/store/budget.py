@@ -19,6 +19,7 @@ from flask import current_app
 from ..errors import ViewerError
 from ..sizes import format_size
 from . import expiry, reserve
+from .db import reclaim_space, rollback_quietly, shrink_log
 
 # A document is written twice while it goes in (the write-ahead log, then the database file).
 WRITE_FACTOR = 2
@@ -124,8 +125,6 @@ def make_room(db, needed: int) -> None:
     path, limit = config["DATABASE"], budget(config)
     if projected(db, path, needed) <= limit:
         return
-    from .db import reclaim_space, rollback_quietly, shrink_log
-
     shrink_log(db)
     if projected(db, path, needed) <= limit:
         return

@@ -77,7 +77,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     if source_url is not None and not isinstance(source_url, str):
         raise ViewerError("source_url must be text.")
     if len(raw) > 16 << 20:
-        _cache().drop()  # a big document's index replaces the cached ones rather than adding to them
+        index_cache().drop()  # a big document's index replaces the cached ones rather than adding to them
     result = scan(raw, current_app.extensions.get("viewer.engine"))
     doc_id = secrets.token_urlsafe(12)
     db = get_db()
@@ -100,7 +100,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
                 g.setdefault("preparing", set()).add(doc_id)
             write_chunks(db, "chunks", doc_id, view, chunk)
             for name, _ in STORED:
-                _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
+                write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
             db.execute("COMMIT")
             reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
     except BaseException as exc:
@@ -112,7 +112,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     finally:
         view.release()
     expiry.document_added()
-    _cache().put((current_app.config["DATABASE"], doc_id),
+    index_cache().put((current_app.config["DATABASE"], doc_id),
                  Index(result.starts, result.parents, result.matches, result.kinds))
     return doc_id
 
@@ -128,7 +128,7 @@ def _stored_size(raw, result) -> int:
     return len(raw) * 101 // 100 + sum(memoryview(getattr(result, name)).nbytes for name, _ in STORED) + (256 << 10)
 
 
-def _write_blob(db, doc_id, name, data, table="line_arrays"):
+def write_blob(db, doc_id, name, data, table="line_arrays"):
 
     """Write an array into its row piece by piece, so SQLite never holds a second copy of it."""
     cur = db.execute(f"INSERT INTO {table} (doc_id, name, data) VALUES (?, ?, zeroblob(?))",
@@ -169,7 +169,7 @@ def _preview(raw, start) -> str:
     return " ".join(text.split())[:120]
 
 
-def _cache() -> IndexCache:
+def index_cache() -> IndexCache:
     cache = current_app.extensions.get("viewer.index_cache")
     if cache is None:
         cache = current_app.extensions["viewer.index_cache"] = IndexCache(current_app.config["INDEX_CACHE_BYTES"])
@@ -194,6 +194,7 @@ class Document:
         # Which stored text is served: the bytes as received, or the masked rendition (see use_rendition).
         self.variant, self._chunk_table, self._array_table = "", "chunks", "line_arrays"
         self.masking = None
+        self.shown_source = None  # the source URL as shown, set with its masking (viewer.web.served)
         self.search_memory = current_app.extensions.setdefault("viewer.search_memory", SearchMemory())
 
     def use_rendition(self, row):
@@ -206,23 +207,15 @@ class Document:
         self._index, self._chunks = None, {}
 
     @property
-    def shown_source(self):
-        """The source URL as shown: a lookup by a masked attribute masked (viewer.masking.urls)."""
-        from ..masking.remask import shown_source  # masking builds on this module
-        masking = self.masking
-        return shown_source(self.source_url, self.id,
-                            unmasked=masking is not None and masking.has_rendition and not masking.masked)
-
-    @property
     def index(self) -> Index:
         if self._index is None:
             key = (current_app.config["DATABASE"], self.id) + ((self.variant,) if self.variant else ())
-            self._index = _cache().get(key)
+            self._index = index_cache().get(key)
             if self._index is None:
                 db = get_db()
                 self._index = Index.from_stored(*(_read_array(db, self.id, name, code, self._array_table)
                                                   for name, code in STORED))
-                _cache().put(key, self._index)
+                index_cache().put(key, self._index)
         return self._index
 
     def read(self, start: int, end: int) -> bytes:
@@ -295,7 +288,9 @@ class Document:
         return pieces()
 
 
-def get_document(doc_id: str) -> Document:
+def get_document(doc_id: str, serve=None) -> Document:
+    """A stored document; `serve(doc)` is called on it in the same read snapshot (viewer.web.served applies
+    its masking there: which text is served, the rendition or the original)."""
     db = get_db()
     # The row and its masking are read in one snapshot: a delete between the two reads would otherwise show a
     # masked document as one with nothing masked.
@@ -313,8 +308,8 @@ def get_document(doc_id: str) -> Document:
             raise ViewerError(f"Document {doc_id!r} is still being stored and masked; reload in a moment.",
                               status=503)
         doc = Document(row)
-        from ..masking.state import apply_masking  # masking builds on this module
-        apply_masking(doc)
+        if serve is not None:
+            serve(doc)
     finally:
         if snapshot:
             db.execute("COMMIT")
@@ -346,8 +341,8 @@ def recent_documents(limit: int = 50) -> list:
 def delete_document(doc_id: str) -> bool:
     db = get_db()
     deleted = db.execute("DELETE FROM documents WHERE id = ?", (doc_id,)).rowcount
-    _cache().drop((current_app.config["DATABASE"], doc_id))
-    _cache().drop((current_app.config["DATABASE"], doc_id, "masked"))
+    index_cache().drop((current_app.config["DATABASE"], doc_id))
+    index_cache().drop((current_app.config["DATABASE"], doc_id, "masked"))
     reclaim_space(db)
     budget.restore_reserve()
     return bool(deleted)
@@ -382,7 +377,7 @@ def unfinished_documents() -> list:
 def delete_all() -> int:
     db = get_db()
     deleted = db.execute("DELETE FROM documents").rowcount
-    _cache().drop()
+    index_cache().drop()
     reclaim_space(db)
     budget.restore_reserve()
     return deleted

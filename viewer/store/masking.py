@@ -9,7 +9,7 @@ from flask import current_app
 from ..core.index import STORED, Index
 from . import budget
 from .db import get_db, reclaim_space, rollback_quietly
-from .documents import OLD_CHUNK, _cache, _write_blob, gone_while_taken_in, still_taken_in, write_chunks
+from .documents import OLD_CHUNK, gone_while_taken_in, index_cache, still_taken_in, write_blob, write_chunks
 
 
 def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines, attributes, count,
@@ -38,7 +38,7 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
                 # In pieces of the original's size: a Document reads either with the same arithmetic.
                 write_chunks(db, "masked_chunks", doc_id, memoryview(rendition), row[0] or OLD_CHUNK)
                 for name, _ in STORED:
-                    _write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"), "masked_line_arrays")
+                    write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"), "masked_line_arrays")
             db.execute(
                 "INSERT OR REPLACE INTO masking (doc_id, note, customer_id, kustomer, attributes, count, masked_lines,"
                 " original_lines, size, body_start, body_end, line_count, duplicates, landmarks, preview,"
@@ -81,8 +81,8 @@ def rules_of_documents(host=None) -> list:
 
 def cache_rendition_index(doc_id: str, result):
     database = current_app.config["DATABASE"]
-    _cache().drop((database, doc_id))
-    _cache().put((database, doc_id, "masked"), Index(result.starts, result.parents, result.matches, result.kinds))
+    index_cache().drop((database, doc_id))
+    index_cache().put((database, doc_id, "masked"), Index(result.starts, result.parents, result.matches, result.kinds))
 
 
 def finish_pending(doc_id: str):

@@ -7,7 +7,7 @@ from ..kustomer.allowlist import NotAllowed, check_url
 from ..kustomer.errors import UpstreamError
 from ..kustomer.metadata import MetadataUnavailable, cache_for
 from ..store.annotations import save_annotations
-from ..store.documents import get_document
+from .served import get_document
 
 NO_KEY = ("No API key is stored for this organisation, so the viewer cannot read Kustomer's attribute metadata: "
           "add one with python -m viewer key set NAME (a key with the role org.permission.metadata.read), or set "

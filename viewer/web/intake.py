@@ -13,9 +13,10 @@ from flask import current_app
 from ..errors import ViewerError
 from ..kustomer import keys
 from ..masking.rendition import keep_given_rendition
-from ..store.documents import delete_document, get_document, gone_while_taken_in, save_document
+from ..store.documents import delete_document, gone_while_taken_in, save_document
 from .annotate import annotate
 from .mask import mask_incoming
+from .served import get_document
 
 
 def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisation=False, limits=None,

@@ -11,8 +11,8 @@ from ..masking.remask import local_rules, remask_stricter
 from ..masking.rendition import apply_rules
 from ..masking.rules import Rules, union
 from ..masking.spans import Reader, object_types
-from ..store.documents import get_document
 from .annotate import NO_KEY
+from .served import get_document
 from .upstream_limits import limits
 
 

@@ -13,7 +13,7 @@ from flask import current_app
 
 from ..errors import ViewerError
 from ..kustomer import upstream
-from ..masking.state import now
+from ..masking.state import duration, now
 from ..store.db import get_db
 from .upstream_limits import limits
 
@@ -79,7 +79,6 @@ def refusal(row) -> str | None:
     """What the page says of a window Kustomer would not end, or None."""
     if row is None or not row["refused"]:
         return None
-    from ..masking.state import duration
     left = (row["ends_at"] or 0) - now()
     stays = (f"it stays open for everyone in the organisation for about {duration(left)} more, unless someone ends "
              "it in Kustomer" if left > 0 else "Kustomer has ended it on its own by now")

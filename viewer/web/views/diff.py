@@ -8,7 +8,7 @@ from ...core import diff_rows as diff_page
 from ...core.diff import compare
 from ...core.patch import MEDIA_TYPE, json_patch
 from ...errors import ViewerError
-from ...store.documents import get_document
+from ..served import get_document
 
 bp = Blueprint("diff", __name__)
 

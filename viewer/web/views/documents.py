@@ -22,13 +22,13 @@ from ...core.values import value_span
 from ...errors import ViewerError
 from ...kustomer.annotations import Annotations
 from ...kustomer.links import page_links
+from ...masking.state import duration
 from ...sizes import format_size
 from ...store import expiry
 from ...store.annotations import load_annotations
 from ...store.documents import (
     delete_all,
     delete_document,
-    get_document,
     keep_document,
     recent_documents,
 )
@@ -40,6 +40,7 @@ from ..intake import take_in
 from ..posted import read_posted_document
 from ..response import response_of
 from ..security import is_cross_site, require_same_origin
+from ..served import get_document
 from ..upstream_limits import limits
 from ..windows import refusal, window_of
 
@@ -107,7 +108,6 @@ def _versions(doc) -> dict | None:
 
 def _masking_left(doc):
     """How long an unmasked document stays unmasked, in words."""
-    from ...masking.state import duration
     return duration(doc.masking.seconds_left) if doc.masking else None
 
 

@@ -8,10 +8,10 @@ from ...kustomer import keys, upstream
 from ...kustomer.allowlist import NotAllowed
 from ...kustomer.errors import UpstreamError
 from ...kustomer.links import fetch_href
-from ...store.documents import get_document
 from ...store.versions import record_version
 from ..intake import take_in
 from ..security import require_same_origin
+from ..served import get_document
 from ..upstream_limits import limits
 from .errors import wants_json
 from .pages import start_run

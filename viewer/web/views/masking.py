@@ -11,12 +11,13 @@ from ...masking.errors import MaskingError
 from ...masking.remask import shown_source
 from ...masking.remembered import kustomer_masked
 from ...masking.state import now
-from ...store.documents import get_document, gone_while_read, original_document
+from ...store.documents import gone_while_read, original_document
 from ...store.masking import audit_page, mask_again
 from ...store.masking import unmask as record_unmask
 from ...store.results import load_result
 from .. import windows
 from ..security import require_same_origin
+from ..served import get_document
 from ..upstream_limits import limits
 from .errors import wants_json
 from .fetch import take_in_fetched

@@ -6,12 +6,13 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from ...errors import ViewerError
 from ...query.errors import QueryError
 from ...query.run import run_program, served_text
-from ...store.documents import delete_document, get_document
+from ...store.documents import delete_document
 from ...store.masking import load_masking
 from ...store.results import Made, record_result
 from ..admission import big_intake_turn
 from ..intake import take_in
 from ..security import require_same_origin
+from ..served import get_document
 from ..upstream_limits import limits
 from .errors import wants_json
 

@@ -2,8 +2,8 @@
 from flask import Blueprint, jsonify
 
 from ...errors import ViewerError
-from ...store.documents import get_document
 from ..response import response_of
+from ..served import get_document
 
 bp = Blueprint("response", __name__)
 

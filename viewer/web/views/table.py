@@ -11,8 +11,8 @@ from ...core.csv_out import csv_pieces
 from ...core.table import MISSING, Elements, column_name, column_paths, parse_column
 from ...errors import ViewerError
 from ...kustomer.links import link_for
-from ...store.documents import get_document
 from ...store.results import load_result
+from ..served import get_document
 
 bp = Blueprint("table", __name__)
 
