@@ -158,7 +158,7 @@ def _run(args, server, entrance, database, masking_rules) -> int:
         masking_rules=masking_rules, max_storage=args.max_storage, engine_idle=args.engine_idle,
         page_share=args.page_share, max_pages=args.max_pages,
         jq_timeout=args.jq_timeout, jq_memory=args.jq_memory))
-    expiry.start_timer(app.config)
+    expiry.start_timer(app)
     app.extensions["viewer.engine"].start()  # built (or loaded from numba's cache) while the viewer starts
     if not _is_loopback(args.host):
         bar = "!" * 78

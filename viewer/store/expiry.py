@@ -22,12 +22,14 @@ MAX_SLEEP = 60.0
 ALIVE = "(kept = 1 OR created_at >= ?)"
 
 
-_new_document = threading.Event()
+def _new_document(app) -> threading.Event:
+    """Set when a document arrives: the timer wakes, as it may expire before the time it is sleeping until."""
+    return app.extensions.setdefault("viewer.new_document", threading.Event())
 
 
 def document_added():
     """Tell the timer: a new document may expire before the time it is sleeping until."""
-    _new_document.set()
+    _new_document(current_app).set()
 
 
 def since_boot() -> float:
@@ -94,12 +96,14 @@ def sweep(config) -> float:
     return MAX_SLEEP if due is None else min(MAX_SLEEP, max(0.05, due - now(config) + 0.01))
 
 
-def start_timer(config) -> threading.Thread:
+def start_timer(app) -> threading.Thread:
     """A daemon thread that sweeps when the next document is due (at least once a minute)."""
+    config, arrived = app.config, _new_document(app)
+
     def run():
         while True:
-            _new_document.wait(sweep(config))
-            _new_document.clear()
+            arrived.wait(sweep(config))
+            arrived.clear()
     thread = threading.Thread(target=run, name="viewer-expiry", daemon=True)
     thread.start()
     return thread

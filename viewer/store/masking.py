@@ -52,9 +52,7 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
             rollback_quietly(db)
             raise
         reclaim_space(db)
-    with _LINES_LOCK:
-        for masked in (True, False):
-            _LINES.pop((current_app.config["DATABASE"], doc_id, masked), None)
+    _badge_lines_kept().forget(doc_id)
 
 
 def save_rules(doc_id: str, rules: str, *, host, resources, note):
@@ -100,23 +98,44 @@ def load_masking(doc_id: str):
         " duplicates, landmarks, preview, unmasked_until FROM masking WHERE doc_id = ?", (doc_id,)).fetchone()
 
 
-_LINES, _LINES_KEPT, _LINES_LOCK = {}, 8, threading.Lock()
+class BadgeLines:
+    """The badge lines of the last documents read (they can be megabytes), kept for their next rows."""
+
+    KEPT = 8
+
+    def __init__(self):
+        self.lines, self.lock = {}, threading.Lock()
+
+    def get(self, key):
+        return self.lines.get(key)
+
+    def put(self, key, lines):
+        with self.lock:
+            if len(self.lines) >= self.KEPT:
+                self.lines.pop(next(iter(self.lines)))
+            self.lines[key] = lines
+
+    def forget(self, doc_id):
+        with self.lock:
+            for masked in (True, False):
+                self.lines.pop((doc_id, masked), None)
+
+
+def _badge_lines_kept() -> BadgeLines:
+    return current_app.extensions.setdefault("viewer.badge_lines", BadgeLines())
 
 
 def badge_lines(doc_id: str, masked: bool) -> array:
     """The sorted lines that carry a badge, in the masked rendition or the original; kept for the next rows."""
-    key = (current_app.config["DATABASE"], doc_id, masked)
-    lines = _LINES.get(key)
+    kept = _badge_lines_kept()
+    lines = kept.get((doc_id, masked))
     if lines is None:
         column = "masked_lines" if masked else "original_lines"
         row = get_db().execute(f"SELECT {column} FROM masking WHERE doc_id = ?", (doc_id,)).fetchone()
         lines = array("I")
         if row and row[0]:
             lines.frombytes(row[0])
-        with _LINES_LOCK:
-            if len(_LINES) >= _LINES_KEPT:
-                _LINES.pop(next(iter(_LINES)))
-            _LINES[key] = lines
+        kept.put((doc_id, masked), lines)
     return lines
 
 
