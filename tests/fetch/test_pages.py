@@ -166,3 +166,20 @@ def test_a_list_of_customers_fetched_whole_is_masked_like_any_document(kustomer,
     for name in (b"Alan Example", b"Barbara", b"Frances Example", b"alan@example.org"):
         assert name not in raw
     assert b'"********"' in raw and len(kustomer.api_requests("/v1/metadata/customer")) <= 1
+
+
+def test_refreshing_a_combined_list_fetches_every_page_again_as_its_next_version(kustomer, viewer, get):
+    from tests.fetch.test_refresh import post
+
+    first = finished(get, start(viewer, get, users(50)))
+    assert first["state"] == "done"
+    before = len(page_requests(kustomer))
+    status, headers, text = post(f"{viewer.url}/docs/{first['doc']}/refresh", {"Origin": viewer.url})
+    assert status == 303, text[:2000]
+    run_url = urllib.parse.urljoin(viewer.url, headers["Location"])
+    assert "/pages/" in run_url  # a run of every page, not one page
+    second = finished(get, run_url)
+    assert len(document(viewer, get, second)["data"]) == 250
+    assert len(page_requests(kustomer)) - before == 5
+    page = get(f"{viewer.url}/docs/{second['doc']}").text
+    assert "version 2 of 2" in page and f"/docs/{first['doc']}" in page

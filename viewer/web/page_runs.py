@@ -13,6 +13,7 @@ from flask import current_app
 from ..errors import ViewerError
 from ..kustomer import pages, upstream
 from ..kustomer.errors import UpstreamError
+from ..store.versions import record_version
 from .intake import take_in
 from .upstream_limits import limits
 
@@ -89,6 +90,11 @@ class PageRuns:
         deadline = time.monotonic() + timeout
         for run in running:
             run.thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def all_pages_version_key(url: str) -> str:
+    """What the combined documents of one list are versions of: every page from `url`, not that page alone."""
+    return f"{url}#every-page"
 
 
 def runs_for(app) -> PageRuns:
@@ -184,4 +190,6 @@ def _finish(run: PageRun, combined, first, last, why, stopped_at):
     except ViewerError as exc:
         run.error, run.state = f"The {run.pages} pages fetched could not be stored: {exc}", "failed"
         return
+    # Versions of the whole list, apart from the versions of its first page alone.
+    record_version(run.doc_id, all_pages_version_key(run.url))
     run.state = "done"

@@ -50,6 +50,8 @@ def refresh(doc_id):
         require_same_origin()  # a refresh spends the organisation's rate limit: the viewer's own pages only
         doc = get_document(doc_id)
         url = doc.source_url or ""
+        if (doc.fetch_info or {}).get("run"):  # combined from every page of a list: every page again
+            return start_run(doc.fetch_info.get("url") or url, doc.fetch_info.get("key_name"))
         new_id = refetch(doc)
     except ViewerError as exc:
         return error_response(exc, url)
@@ -59,8 +61,8 @@ def refresh(doc_id):
 def refetch(doc) -> str:
     """The next version of a document the viewer fetched: its URL fetched again and taken in.
 
-    The one place that knows how a document was fetched: a document combined from every page of a
-    list would be refreshed here by running its page fetch again, under the same limits.
+    A document combined from every page of a list is refreshed by running its page fetch again, under
+    the same limits (see `refresh`); its result is the next version of that list's combined documents.
     """
     if not doc.source_url or not doc.fetch_info:
         raise ViewerError("Only a document the viewer fetched from an API can be refreshed; this one was pasted "
