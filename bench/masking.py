@@ -57,6 +57,15 @@ def measure(viewer, raw: bytes, rare: str, rounds: int) -> dict:
     return result
 
 
+def _engine_ready(viewer, timeout=300):
+    """Both viewers index with their engine ready, as one that has been running does."""
+    deadline = time.monotonic() + timeout
+    while json.loads(_request(viewer.port, "GET", "/ping")[2]).get("index") != "compiled":
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the viewer's index engine was not ready after {timeout} s")
+        time.sleep(0.1)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.masking", description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=float, default=100, help="document size in MB (default 100)")
@@ -73,6 +82,7 @@ def main(argv=None) -> int:
             (folder / label).mkdir()
             viewer = ViewerProcess(folder / label, extra_args=extra)
             try:
+                _engine_ready(viewer)
                 results[label] = measure(viewer, raw, rare, args.rounds)
             finally:
                 viewer.stop()

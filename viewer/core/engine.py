@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 IDLE_SECONDS = 90.0  # a worker idle this long is stopped
 WARM_WAIT = 5.0  # seconds a document waits for a worker loading from a warm cache (about 1 s)
+# How fast the line-by-line scanner takes a document in: a document arriving while the worker starts waits
+# for it as long as the scanner would take, at most WARM_WAIT, so it never takes more than twice that.
+JUDGE_BYTES_PER_SECOND = 25e6
 BUILD_TIMEOUT = 300.0  # a worker not built by then is stopped, and counted as failed
 STOPPED, STARTING, READY, FAILED = "stopped", "starting", "ready", "failed"
 
@@ -144,12 +147,13 @@ class Engine:
     def index(self, raw, start: int, end: int):
         """The index of raw[start:end] as compiled.index_lines gives it; None if the scanner must decide.
 
-        A worker starting from a warm cache is waited for (about a second); one compiling from
-        nothing is not: the line-by-line scanner takes the document meanwhile.
+        A worker starting is waited for: from a warm cache it is ready in about a second. One that has
+        never been ready in this process may be compiling from nothing (ten seconds), so it is waited for
+        only as long as the line-by-line scanner would take, which then takes the document.
         """
         self.start()
-        if self.state == STARTING and self._was_ready:
-            self.wait_ready(WARM_WAIT)
+        if self.state == STARTING:
+            self.wait_ready(WARM_WAIT if self._was_ready else min(WARM_WAIT, len(raw) / JUDGE_BYTES_PER_SECOND))
         with self._use:
             with self._state_lock:
                 if self.state != READY:
