@@ -82,6 +82,7 @@ def show(doc_id):
     outline = Outline(doc.index)
     lines = outline.lines(0, FIRST_SCREEN)
     annotations = _annotations(doc)
+    annotations.note = _said_once(annotations.note, doc.masking and doc.masking.note)
     rows = _renderer(doc, outline, annotations).render(lines, 0)
     pages = page_links(landmark_values(doc), doc.source_url, current_app.config["ALLOWED_HOSTS"])
     expires = doc.created_at + current_app.config["EXPIRE_HOURS"] * 3600
@@ -91,6 +92,14 @@ def show(doc_id):
                            masking_left=_masking_left(doc), response=response_of(doc), versions=_versions(doc),
                            others=[d for d in recent_documents(20) if d.id != doc.id], made=load_result(doc.id),
                            window_refused=refusal(window_of(doc.id)))
+
+
+def _said_once(note, said_above):
+    """The metadata note without the reason the masking note above it already gives (as with no API key)."""
+    if not note or not said_above:
+        return note
+    head, _, reason = note.partition(". ")
+    return f"{head}, for the reason above." if reason and reason in said_above else note
 
 
 def _versions(doc) -> dict | None:
@@ -318,8 +327,9 @@ def keep(doc_id):
 
 @bp.post("/docs/delete")
 def delete_everything():
+    """Delete every document; kept ones stay unless the form says kept=1."""
     require_same_origin()
-    delete_all()
+    delete_all(kept=request.form.get("kept") == "1")
     return redirect(url_for("home.index"), code=303)
 
 
