@@ -390,7 +390,10 @@
       if (text !== $("find").value || text !== query || asked !== findAsked) return;
       if (data.offset === null) { hit = null; status("find-status", "no match"); render(); return; }
       hit = { offset: data.offset, line: data.line };
+      selectedLine = data.line; // the path bar follows the current hit
       rowsBox.querySelectorAll(".row").forEach(decorate); // the status and the marks change together
+      linkToLine(data.line);
+      showPath(data.line);
       hitNote = data.ordinal ? ordinalText(data) : "line " + (data.line + 1);
       showFindStatus();
       var shown = goToLine(data.line, data.reveal).then(showCurrentMark);
@@ -450,8 +453,16 @@
       $("path-js").dataset.value = data.javascript;
       $("path-pointer").textContent = data.pointer || "(empty pointer: the whole document)";
       $("path-pointer").dataset.value = data.pointer;
+      $("path-jq").textContent = data.jq;
+      $("path-jq").dataset.value = data.jq;
       $("copy-js").disabled = false;
+      $("copy-jq").disabled = false;
       $("copy-pointer").disabled = false;
+      // A repeated key: every path through its earlier copy reads the last copy instead.
+      var note = $("path-note"), over = data.overridden;
+      note.hidden = !over;
+      note.textContent = over ? "⚠ " + over.javascript + " is written again on line " + (over.line + 1) +
+        ": jq and JavaScript read that last copy, not this one" : "";
       // query.js and table.js offer the selected value's jq path and its table.
       document.dispatchEvent(new CustomEvent("viewer:path", { detail: data }));
     });
@@ -597,6 +608,7 @@
   $("copy-value").addEventListener("click", copyValue);
   $("copy-link").addEventListener("click", function () { copyText(location.href, "link to this line"); });
   $("copy-js").addEventListener("click", function () { copyText($("path-js").dataset.value, "JavaScript path"); });
+  $("copy-jq").addEventListener("click", function () { copyText($("path-jq").dataset.value, "jq path"); });
   $("copy-pointer").addEventListener("click", function () { copyText($("path-pointer").dataset.value, "JSON Pointer"); });
   $("copy-doc").addEventListener("click", function () {
     fetch($("copy-doc").dataset.src).then(function (r) { return r.text(); })

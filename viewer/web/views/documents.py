@@ -180,9 +180,11 @@ def path(doc_id):
     doc = get_document(doc_id)
     line = _int_arg("line", high=doc.line_count - 1)
     parts = paths.segments(doc, line)
+    earlier = paths.overridden(doc, line)
+    shadowed = earlier and {"javascript": paths.javascript_path(earlier[0]), "line": earlier[1]}
     return jsonify({"line": line, "javascript": paths.javascript_path(parts), "pointer": paths.json_pointer(parts),
                     "jq": paths.jq_path(parts), "array": doc.index.kind(doc.index.opener(line)) == OPEN_ARRAY,
-                    "reveal": _reveal(doc.index, line)})
+                    "reveal": _reveal(doc.index, line), "overridden": shadowed})
 
 
 def _reveal(index, line) -> list:
