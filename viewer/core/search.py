@@ -224,6 +224,11 @@ def _known_hits(doc, text):
     return doc.search_memory.known(_doc_key(doc), text)
 
 
+def known_hits(doc, query: str):
+    """The offsets of every hit of `query` when a count has seen them all, else None."""
+    return _known_hits(doc, needle(query))
+
+
 def _from_known(offsets, at, backwards):
     if not offsets:
         return None, False

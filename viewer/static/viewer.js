@@ -20,6 +20,7 @@
   // The hit of find is its byte offset: rows come with each hit marked (<mark data-first data-last>, the
   // offsets of the hits it belongs to), and a long line cut before the current hit comes as a window on it.
   var selectedLine = null, hit = null, query = "", counted = null, hitNote = "";
+  var onlyMatches = false; // "Only matches": rows are the lines with a hit and the lines that hold them
 
   function $(id) { return document.getElementById(id); }
 
@@ -141,6 +142,7 @@
     p.set("mode", state.collapsed ? "c" : "e");
     if (state.exceptions.size) p.set("x", Array.from(state.exceptions).join(","));
     if (query) p.set("q", query);
+    if (onlyMatches && query) p.set("only", "1");
     if (hit) p.set("at", hit.offset);
     return p;
   }
@@ -641,6 +643,19 @@
   }
 
   $("wrap").addEventListener("click", function () { setWrap(!wrapping); });
+
+  // Only matches, on and off: the rows change, the line of the current hit (or the selected one) stays in view.
+  function setOnlyMatches(on) {
+    var line = hit ? hit.line : selectedLine !== null ? selectedLine : topLine();
+    onlyMatches = on;
+    main.classList.toggle("only-matches", on);
+    $("only-matches").setAttribute("aria-pressed", on ? "true" : "false");
+    forgetRows(false);
+    showLine(line, Math.floor(viewRows() / 3)).then(function () { if (selectedLine !== null) select(selectedLine); },
+      function (err) { status("find-status", err.message); });
+  }
+
+  $("only-matches").addEventListener("click", function () { setOnlyMatches(!onlyMatches); });
 
   adopt(rowsBox);
   var sample = rowsBox.querySelector(".row");

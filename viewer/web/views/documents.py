@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from ...core import paths, search
 from ...core.landmarks import landmark_values
 from ...core.lines import NO_LINE, OPEN_ARRAY
+from ...core.only_matches import MatchOutline
 from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
 from ...core.values import value_span
@@ -134,12 +135,26 @@ def _int_arg(name, default=None, low=0, high=None):
 
 
 def _outline(doc):
+    if request.args.get("only") == "1" and request.args.get("q"):
+        return _only_matches(doc, request.args["q"])
     text = request.args.get("x", "")
     try:
         exceptions = [int(x) for x in text.split(",") if x][:100_000]
     except ValueError:
         raise ViewerError("The parameter x must list line numbers separated by commas.") from None
     return Outline(doc.index, collapsed=request.args.get("mode") == "c", exceptions=exceptions)
+
+
+def _only_matches(doc, query):
+    """The outline of "Show only matches": every hit must be known (counted, and at most search.MAX_KNOWN)."""
+    offsets = search.known_hits(doc, query)
+    if offsets is None:
+        search.count(doc, query)
+        offsets = search.known_hits(doc, query)
+    if offsets is None:
+        raise ViewerError(f"More than {search.MAX_KNOWN:,} matches: too many to show only them. "
+                          "Find a longer text.", status=422)
+    return MatchOutline(doc.index, offsets)
 
 
 def _offset_arg(doc):
