@@ -147,14 +147,16 @@ def _outline(doc):
 
 def _only_matches(doc, query):
     """The outline of "Show only matches": every hit must be known (counted, and at most search.MAX_KNOWN)."""
-    offsets = search.known_hits(doc, query)
-    if offsets is None:
+    def make(offsets):
+        return MatchOutline(doc.index, offsets)
+    outline = search.made_of_hits(doc, query, make)
+    if outline is None:
         search.count(doc, query)
-        offsets = search.known_hits(doc, query)
-    if offsets is None:
+        outline = search.made_of_hits(doc, query, make)
+    if outline is None:
         raise ViewerError(f"More than {search.MAX_KNOWN:,} matches: too many to show only them. "
                           "Find a longer text.", status=422)
-    return MatchOutline(doc.index, offsets)
+    return outline
 
 
 def _offset_arg(doc):
