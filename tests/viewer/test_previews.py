@@ -57,3 +57,26 @@ def test_a_sample_conversation_folds_to_its_type_id_and_preview(client, post):
     data = json.loads((SAMPLES / "conversation.json").read_bytes())["data"]
     row = folded(client, doc, x="0")[1]
     assert row.startswith(f'  "data": {{ type: "conversation", id: "{data["id"][:12]}')
+
+
+@pytest.mark.browser
+def test_previews_and_indexes_in_the_browser(chromium, viewer_server):
+    from selenium.webdriver.common.by import By
+
+    from tests.support.browsers import wait_for
+    from tests.viewer.test_browser import open_document, rows
+
+    items = [{"type": "customer", "id": f"c{i}", "attributes": {"name": f"Jenny {i}"}} for i in range(40)]
+    open_document(chromium, viewer_server.post(json.dumps({"data": items}).encode()))
+    chromium.find_element(By.ID, "collapse-all").click()
+    wait_for(lambda: rows(chromium) == [(0, '{ data: […] } 1 member')], message="collapse all")
+    chromium.find_element(By.CSS_SELECTOR, "#rows .row .tg").click()
+    wait_for(lambda: any('[ { type: "customer", id: "c0", name: "Jenny 0" }, … ] 40 items' in t
+                         for _, t in rows(chromium)), message="the list's preview")
+    chromium.find_element(By.CSS_SELECTOR, "#rows .row[data-line='1'] .tg").click()
+    wait_for(lambda: any(t == '    { type: "customer", id: "c12", name: "Jenny 12" }, 3 members'
+                         for _, t in rows(chromium)), message="each resource's preview")
+    drawn = chromium.execute_script(
+        "var row = Array.from(document.querySelectorAll('#rows .row')).find(r => r.textContent.includes('c12'));"
+        "return getComputedStyle(row.querySelector('.ix'), '::before').content")
+    assert drawn == '"[12]"'
