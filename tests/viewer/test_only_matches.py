@@ -20,6 +20,8 @@ def test_rows_are_the_hits_and_their_holders(client, post):
     assert answer["total"] == len(shown) == 24
     assert shown[:6] == ["{", '  "data": [', "    {", '      "attributes": {', '        "status": "open",', "      }"]
     assert shown.count('        "status": "open",') == 4 and shown[-1] == "}"
+    gaps = [int(n) for n in __import__("re").findall(r'data-gap="(\d+)"', answer["html"])]
+    assert gaps[:2] == [2, 1] and sum(gaps) + answer["total"] == json.dumps(DOC, indent=2).count("\n") + 1
     hit = client.get(f"/docs/{doc}/search?q=open&at=-1").get_json()
     placed = client.get(f"/docs/{doc}/rows?line={hit['line']}&before=0&count=1&q=open&only=1").get_json()
     assert placed["row"] == 4

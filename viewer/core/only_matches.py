@@ -38,6 +38,11 @@ class MatchOutline:
     def line_at(self, row: int) -> int:
         return int(self._lines[max(0, min(row, self.total - 1))]) if self.total else 0
 
+    def hidden_before(self, line) -> int:
+        """How many lines are left out between the shown line before `line` and `line`."""
+        row = bisect_right(self._lines, line) - 1
+        return int(line - self._lines[row - 1] - 1) if row > 0 else line
+
     def row_of(self, line: int) -> int:
         """The row of `line`, or of the last shown line before it."""
         return max(0, bisect_right(self._lines, line) - 1)

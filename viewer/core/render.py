@@ -230,6 +230,9 @@ class RowRenderer:
             classes.append("close")
         if index.is_duplicate(line):
             classes.append("dup")
+        hidden = self.outline.hidden_before(line) if hasattr(self.outline, "hidden_before") else 0
+        if hidden:  # only matches: the lines left out above this row, as one line with a count
+            classes.append("gap")
         indent = "  " * min(depth, MAX_INDENT)
         parent = index.parents[line]
         if kind != CLOSE and parent != NO_LINE and index.kind(parent) == OPEN_ARRAY:
@@ -265,9 +268,10 @@ class RowRenderer:
             tail += Markup('<span class="dup-mark" title="duplicate key: an earlier member of this object has the same key">'
                            ' ⚠ duplicate key</span>')
         # The indentation apart from the text: when rows wrap, a long value's next lines start under its key.
-        return Markup('<div class="{}" data-line="{}" data-row="{}"><span class="ln">{}</span>'
+        gap = Markup(' data-gap="{}"').format(hidden) if hidden else ""
+        return Markup('<div class="{}" data-line="{}" data-row="{}"{}><span class="ln">{}</span>'
                       '{}<span class="code"><span class="ind">{}{}</span><span class="txt">{}{}</span></span></div>').format(
-            " ".join(classes), line, row, line + 1, toggle, indent, deep, code, tail)
+            " ".join(classes), line, row, gap, line + 1, toggle, indent, deep, code, tail)
 
     def _element_index(self, line, parent) -> int:
         """An array element's index, counted on from the element before it on screen (or from the array's
