@@ -75,7 +75,7 @@ def test_hostile_values_and_labels_never_become_code(app, client, post):
     assert hrefs == [item,
                      'https://x.example/"onmouseover=alert(1)//', "https://x.example/"]  # the last inside text
     assert all(tag in ("div", "span", "a", "button") for tag, _ in parser.elements)  # buttons: the fold toggles
-    allowed = {"class", "href", "target", "rel", "title", "data-line", "data-row",
+    allowed = {"class", "href", "target", "rel", "title", "data-line", "data-row", "data-ix",
                "type", "tabindex", "aria-expanded", "aria-label"}
     assert all(set(attrs) <= allowed for _, attrs in parser.elements)
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -64,10 +64,11 @@ def test_raw_returns_the_bytes_as_received(client, post):
 
 def test_folding_shows_how_many_members_a_node_hides(client, post, pretty):
     doc = post(b'{"a": {"x": 1, "y": 2, "z": 3}, "b": [1, 2], "c": [5]}')
-    assert pretty(doc, mode="e", x="1") == ["{", '  "a": {3 members},', '  "b": [', "    1,", "    2", "  ],",
-                                             '  "c": [', "    5", "  ]", "}"]
-    assert pretty(doc, mode="c") == ["{3 members}"]
-    assert pretty(doc, mode="c", x="0") == ["{", '  "a": {3 members},', '  "b": [2 items],', '  "c": [1 item]', "}"]
+    assert pretty(doc, mode="e", x="1") == ["{", '  "a": { x: 1, y: 2, z: 3 }, 3 members', '  "b": [', "    1,", "    2",
+                                             "  ],", '  "c": [', "    5", "  ]", "}"]
+    assert pretty(doc, mode="c") == ["{ a: {…}, b: […], c: […] } 3 members"]
+    assert pretty(doc, mode="c", x="0") == ["{", '  "a": { x: 1, y: 2, z: 3 }, 3 members', '  "b": [ 1, 2 ], 2 items',
+                                            '  "c": [ 5 ] 1 item', "}"]
 
 
 @pytest.mark.slow

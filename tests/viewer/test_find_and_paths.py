@@ -46,11 +46,12 @@ def test_paths(client, post, pretty):
         return client.get(f"/docs/{doc}/path?line={line}").get_json()
     assert path('"email": "GRACE@example.net"') == {
         "line": 8, "javascript": "data.attributes.emails[1].email", "pointer": "/data/attributes/emails/1/email",
-        "jq": ".data.attributes.emails[1].email", "array": False, "reveal": [0, 1, 2, 3, 7]}
+        "jq": ".data.attributes.emails[1].email", "array": False, "reveal": [0, 1, 2, 3, 7], "overridden": None}
     assert path('"a/b~c": 1')["javascript"] == 'data.attributes["weird key"]["a/b~c"]'
     assert path('"a/b~c": 1')["pointer"] == "/data/attributes/weird key/a~1b~0c"
     assert path('"café"')["javascript"] == 'data.attributes["café"]'
-    assert path("{") == {"line": 0, "javascript": "", "pointer": "", "jq": ".", "array": False, "reveal": []}
+    assert path("{") == {"line": 0, "javascript": "", "pointer": "", "jq": ".", "array": False, "reveal": [],
+                         "overridden": None}
     assert path('"weird key"')["jq"] == '.data.attributes."weird key"'
     closer = client.get(f"/docs/{doc}/path?line={len(lines) - 2}").get_json()
     assert closer["javascript"] == "data"

@@ -17,8 +17,10 @@ from ..kustomer.links import EMBEDDED_URL, LINK_KEYS, link_for
 from . import search, windows
 from .lines import CLOSE, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from .marks import MAX_PER_ANSWER, Characters, Marks, pick
+from .previews import Previews
 
 LONG_LINE = 16 * 1024  # bytes of one line rendered before it is cut, with a link to the whole line
+ELEMENT_WALK = 20000  # lines walked to count an element's index on from one known, before asking the index
 MAX_INDENT = 60  # levels of indentation drawn; deeper lines say their depth instead
 LIGHT_STYLE, DARK_STYLE = "default", "github-dark"
 
@@ -151,6 +153,14 @@ def read_lines(doc, lines) -> dict:
     return result
 
 
+def _reader(doc, texts: dict):
+    """read(lines) -> {line: LineText}, each line read once into `texts`."""
+    def read(lines):
+        texts.update(read_lines(doc, [x for x in lines if x not in texts]))
+        return {x: texts[x] for x in lines}
+    return read
+
+
 def _fold_button(folded: bool) -> Markup:
     """A real button, out of the tab order: the keyboard reaches it through the rows (arrows, Left/Right)."""
     return Markup('<button type="button" class="tg" tabindex="-1" aria-expanded="{}" aria-label="{}">{}</button>').format(
@@ -172,6 +182,8 @@ class RowRenderer:
         self._init_annotations(annotations)
         self.masking = masking
         self.needle, self.at, self._hits, self._marks_left = needle, at, {}, MAX_PER_ANSWER
+        self._previews = Previews(self.index, _reader(doc, self._texts))  # no cycle back to self: freed at once
+        self._elements = {}  # array opener -> (an element's line, its index): the last one counted
 
     def render(self, lines, first_row: int) -> Markup:
         self._texts.update(read_lines(self.doc, [x for x in lines if x not in self._texts]))
@@ -218,7 +230,14 @@ class RowRenderer:
             classes.append("close")
         if index.is_duplicate(line):
             classes.append("dup")
+        hidden = self.outline.hidden_before(line) if hasattr(self.outline, "hidden_before") else 0
+        if hidden:  # only matches: the lines left out above this row, as one line with a count
+            classes.append("gap")
         indent = "  " * min(depth, MAX_INDENT)
+        parent = index.parents[line]
+        if kind != CLOSE and parent != NO_LINE and index.kind(parent) == OPEN_ARRAY:
+            # An element's index, drawn by the style sheet: outside the text that is copied or searched.
+            indent = Markup('{}<span class="ix" data-ix="{}"></span>').format(indent, self._element_index(line, parent))
         deep = Markup('<span class="deep" title="depth {0}">{0}›</span>').format(depth) if depth > MAX_INDENT else ""
         windowed = self._windowed(line, text)
         if windowed:
@@ -232,10 +251,11 @@ class RowRenderer:
             count = index.member_count(line)
             noun = ("member" if kind == OPEN_OBJECT else "item") + ("" if count == 1 else "s")
             close_line = index.matches[line]
-            tail = Markup('<span class="summary" title="folded: click to unfold">{} {}</span>'
-                          '<span class="p">{}</span>{}').format(
-                count, noun, "}" if kind == OPEN_OBJECT else "]",
-                Markup('<span class="p">,</span>') if index.has_comma(close_line) else "")
+            preview = self._previews.of(line)
+            tail = Markup('{}<span class="p">{}</span>{} <span class="summary" title="folded: click to unfold">{} {}</span>').format(
+                Markup('<span class="preview"> {} </span>').format(preview) if preview else "",
+                "}" if kind == OPEN_OBJECT else "]",
+                Markup('<span class="p">,</span>') if index.has_comma(close_line) else "", count, noun)
         elif text.comma and not windowed:
             tail = Markup('<span class="p">{}</span>').format(marks.text(",", len(text.source)))
         tail += marks.rest()
@@ -248,9 +268,24 @@ class RowRenderer:
             tail += Markup('<span class="dup-mark" title="duplicate key: an earlier member of this object has the same key">'
                            ' ⚠ duplicate key</span>')
         # The indentation apart from the text: when rows wrap, a long value's next lines start under its key.
-        return Markup('<div class="{}" data-line="{}" data-row="{}"><span class="ln">{}</span>'
+        gap = Markup(' data-gap="{}"').format(hidden) if hidden else ""
+        return Markup('<div class="{}" data-line="{}" data-row="{}"{}><span class="ln">{}</span>'
                       '{}<span class="code"><span class="ind">{}{}</span><span class="txt">{}{}</span></span></div>').format(
-            " ".join(classes), line, row, line + 1, toggle, indent, deep, code, tail)
+            " ".join(classes), line, row, gap, line + 1, toggle, indent, deep, code, tail)
+
+    def _element_index(self, line, parent) -> int:
+        """An array element's index, counted on from the element before it on screen (or from the array's
+        start when that is near): the list of a huge array's members is made only when scrolled far into it."""
+        index = self.index
+        last, n = self._elements.get(parent, (parent + 1, 0))
+        if not last <= line < last + ELEMENT_WALK:
+            n = index.member_index(line)
+        else:
+            while last < line:
+                last = index.matches[last] + 1 if index.is_open(last) else last + 1
+                n += 1
+        self._elements[parent] = (line, n)
+        return n
 
     def _window(self, line, text: LineText) -> Markup:
         """The part of a long line around the current hit, as sent, with its hits marked."""

@@ -194,6 +194,23 @@ class SearchMemory:
 
     def __init__(self):
         self._known, self._latest, self._lock = OrderedDict(), {}, threading.Lock()
+        self._made = OrderedDict()  # (key, text) -> what was made of its hits (the rows of "only matches")
+
+    def made_of_hits(self, key, text, make):
+        """make(offsets) for the known hits of `text`, kept for the next requests; None when not all known."""
+        with self._lock:
+            offsets = self._known.get((key, text))
+            made = self._made.get((key, text))
+        if offsets is None:
+            return None
+        if made is not None and made[0] is offsets:
+            return made[1]
+        result = make(offsets)
+        with self._lock:
+            self._made[(key, text)] = (offsets, result)
+            while len(self._made) > 4:
+                self._made.popitem(last=False)
+        return result
 
     def remember(self, key, text, offsets):
         with self._lock:
@@ -222,6 +239,11 @@ def _doc_key(doc):
 
 def _known_hits(doc, text):
     return doc.search_memory.known(_doc_key(doc), text)
+
+
+def made_of_hits(doc, query: str, make):
+    """make(offsets of every hit of `query`), remembered while those hits are; None when not all are known."""
+    return doc.search_memory.made_of_hits(_doc_key(doc), needle(query), make)
 
 
 def _from_known(offsets, at, backwards):

@@ -22,3 +22,18 @@
     if (input.files.length) form.submit();
   });
 })();
+
+// "Delete all" asks first, and says how many kept documents it leaves (all of them unless "kept ones too").
+(function () {
+  "use strict";
+  var form = document.getElementById("delete-all-form");
+  if (!form) return;
+  form.addEventListener("submit", function (event) {
+    var kept = +form.dataset.kept, tick = document.getElementById("delete-kept");
+    var also = tick && tick.checked;
+    var text = "Delete every document on this computer?";
+    if (kept && also) text = "Delete every document, the " + kept + " kept one" + (kept === 1 ? "" : "s") + " too?";
+    else if (kept) text = "Delete every document that is not kept? " + kept + " kept document" + (kept === 1 ? " stays" : "s stay") + ".";
+    if (!window.confirm(text)) event.preventDefault();
+  });
+})();

@@ -20,6 +20,7 @@
   // The hit of find is its byte offset: rows come with each hit marked (<mark data-first data-last>, the
   // offsets of the hits it belongs to), and a long line cut before the current hit comes as a window on it.
   var selectedLine = null, hit = null, query = "", counted = null, hitNote = "";
+  var onlyMatches = false; // "Only matches": rows are the lines with a hit and the lines that hold them
 
   function $(id) { return document.getElementById(id); }
 
@@ -141,6 +142,7 @@
     p.set("mode", state.collapsed ? "c" : "e");
     if (state.exceptions.size) p.set("x", Array.from(state.exceptions).join(","));
     if (query) p.set("q", query);
+    if (onlyMatches && query) p.set("only", "1");
     if (hit) p.set("at", hit.offset);
     return p;
   }
@@ -238,9 +240,12 @@
 
   // Collapse everything deeper than `levels`: collapsed mode, with the shallower openers as exceptions.
   function collapseToDepth(levels) {
+    var said = $("depth-status");
     getJSON("/docs/" + docId + "/depth?depth=" + levels).then(function (data) {
+      said.hidden = true;
+      said.textContent = "";
       refold(function () { state.collapsed = true; state.exceptions = new Set(data.open); }, 0, 0);
-    }, function (err) { status("find-status", err.message); });
+    }, function (err) { said.textContent = err.message; said.hidden = false; }); // whole, on its own line
   }
 
   // Make `lines` (openers) unfolded.
@@ -306,16 +311,47 @@
     scroller.scrollLeft = Math.max(0, scroller.scrollLeft + rect.left - box.left - box.width / 3);
   }
 
-  // ISO timestamps and epoch numbers (seconds or milliseconds, 2001-2100) show a local date on hover.
-  var ISO = /^"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}))"$/;
+  // ISO 8601 date-times of any year (0001-9999) show a local date on hover; one without an offset is read as
+  // local time and its hover says so. A date alone is not a moment and gets none. Epoch numbers (seconds or
+  // milliseconds) only from 2001 to 2100: other numbers are too often counts.
+  var ISO = /^"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|[+-]\d{2}(?::?\d{2})?)?"$/;
+
+  function isoMoment(m) {
+    var f = m.slice(1, 7).map(function (x) { return +(x || 0); });
+    if (f[0] < 1 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 24 || f[4] > 59 || f[5] > 60) return null;
+    var ms = m[7] ? Math.floor(+("0." + m[7]) * 1000) : 0, date;
+    if (m[8]) {
+      date = new Date(Date.UTC(2000, f[1] - 1, f[2], f[3], f[4], f[5], ms));
+      date.setUTCFullYear(f[0]); // Date.UTC reads years 0-99 as 1900-1999
+      if (m[8] !== "Z") {
+        var sign = m[8][0] === "-" ? -1 : 1, off = m[8].slice(1).replace(":", "");
+        date = new Date(date.getTime() - sign * (+off.slice(0, 2) * 60 + +(off.slice(2) || 0)) * 60000);
+      }
+    } else {
+      date = new Date(2000, f[1] - 1, f[2], f[3], f[4], f[5], ms);
+      date.setFullYear(f[0]);
+    }
+    return isNaN(date.getTime()) || f[2] > daysIn(f[0], f[1]) ? null : date;
+  }
+
+  function daysIn(year, month) {
+    var leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+    return month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].indexOf(month) >= 0 ? 30 : 31;
+  }
+
+  function shown(date) { return date.toLocaleString(); }
 
   function localDate(text) {
     var iso = ISO.exec(text), ms = null;
-    if (iso) ms = Date.parse(iso[1]);
-    else if (/^\d{10}$/.test(text)) ms = +text * 1000;
+    if (iso) {
+      var date = isoMoment(iso);
+      if (!date) return null;
+      return shown(date) + (iso[8] ? " (local time)" : " (no offset given: read as local time)");
+    }
+    if (/^\d{10}$/.test(text)) ms = +text * 1000;
     else if (/^\d{13}$/.test(text)) ms = +text;
-    if (ms === null || isNaN(ms) || ms < 978307200000 || ms > 4102444800000) return null;
-    return new Date(ms).toLocaleString() + " (local time)";
+    if (ms === null || ms < 978307200000 || ms > 4102444800000) return null;
+    return shown(new Date(ms)) + " (local time)";
   }
 
   function dateHints(el) {
@@ -356,7 +392,10 @@
       if (text !== $("find").value || text !== query || asked !== findAsked) return;
       if (data.offset === null) { hit = null; status("find-status", "no match"); render(); return; }
       hit = { offset: data.offset, line: data.line };
+      selectedLine = data.line; // the path bar follows the current hit
       rowsBox.querySelectorAll(".row").forEach(decorate); // the status and the marks change together
+      linkToLine(data.line);
+      showPath(data.line);
       hitNote = data.ordinal ? ordinalText(data) : "line " + (data.line + 1);
       showFindStatus();
       var shown = goToLine(data.line, data.reveal).then(showCurrentMark);
@@ -416,8 +455,16 @@
       $("path-js").dataset.value = data.javascript;
       $("path-pointer").textContent = data.pointer || "(empty pointer: the whole document)";
       $("path-pointer").dataset.value = data.pointer;
+      $("path-jq").textContent = data.jq;
+      $("path-jq").dataset.value = data.jq;
       $("copy-js").disabled = false;
+      $("copy-jq").disabled = false;
       $("copy-pointer").disabled = false;
+      // A repeated key: every path through its earlier copy reads the last copy instead.
+      var note = $("path-note"), over = data.overridden;
+      note.hidden = !over;
+      note.textContent = over ? "⚠ " + over.javascript + " is written again on line " + (over.line + 1) +
+        ": jq and JavaScript read that last copy, not this one" : "";
       // query.js and table.js offer the selected value's jq path and its table.
       document.dispatchEvent(new CustomEvent("viewer:path", { detail: data }));
     });
@@ -505,6 +552,13 @@
     return line !== null && line >= 0 && line < +main.dataset.lines ? line : null;
   }
 
+  // A #L<line> typed into the address bar of the open page moves the selection there too.
+  window.addEventListener("hashchange", function () {
+    if (!/^#L\d+$/.test(location.hash)) return;
+    var line = linkedLine();
+    if (line !== null) openLinkedLine(line);
+  });
+
   function openLinkedLine(line) {
     return getJSON("/docs/" + docId + "/path?line=" + line).then(function (data) {
       return goToLine(line, data.reveal).then(function () { select(line); scroller.focus(); });
@@ -556,6 +610,7 @@
   $("copy-value").addEventListener("click", copyValue);
   $("copy-link").addEventListener("click", function () { copyText(location.href, "link to this line"); });
   $("copy-js").addEventListener("click", function () { copyText($("path-js").dataset.value, "JavaScript path"); });
+  $("copy-jq").addEventListener("click", function () { copyText($("path-jq").dataset.value, "jq path"); });
   $("copy-pointer").addEventListener("click", function () { copyText($("path-pointer").dataset.value, "JSON Pointer"); });
   $("copy-doc").addEventListener("click", function () {
     fetch($("copy-doc").dataset.src).then(function (r) { return r.text(); })
@@ -588,6 +643,19 @@
   }
 
   $("wrap").addEventListener("click", function () { setWrap(!wrapping); });
+
+  // Only matches, on and off: the rows change, the line of the current hit (or the selected one) stays in view.
+  function setOnlyMatches(on) {
+    var line = hit ? hit.line : selectedLine !== null ? selectedLine : topLine();
+    onlyMatches = on;
+    main.classList.toggle("only-matches", on);
+    $("only-matches").setAttribute("aria-pressed", on ? "true" : "false");
+    forgetRows(false);
+    showLine(line, Math.floor(viewRows() / 3)).then(function () { if (selectedLine !== null) select(selectedLine); },
+      function (err) { status("find-status", err.message); });
+  }
+
+  $("only-matches").addEventListener("click", function () { setOnlyMatches(!onlyMatches); });
 
   adopt(rowsBox);
   var sample = rowsBox.querySelector(".row");

@@ -322,6 +322,12 @@ def original_document(doc_id: str):
     return Document(row) if row is not None else None
 
 
+def kept_count() -> int:
+    """How many documents are kept: what "Delete all" leaves unless told otherwise."""
+    return get_db().execute(f"SELECT COUNT(*) FROM documents WHERE kept = 1 AND {expiry.ALIVE}",
+                            (expiry.cutoff(),)).fetchone()[0]
+
+
 def recent_documents(limit: int = 50) -> list:
     # A masked document is listed by its masked rendition (preview, size, lines), whether or not it is unmasked
     # now: the original's size alone tells the length of a masked value.
@@ -374,9 +380,10 @@ def unfinished_documents() -> list:
     return current_app.extensions.get("viewer.unfinished", [])
 
 
-def delete_all() -> int:
+def delete_all(kept: bool = False) -> int:
+    """Delete every document; kept ones only with `kept` (keeping a document is a promise not to lose it)."""
     db = get_db()
-    deleted = db.execute("DELETE FROM documents").rowcount
+    deleted = db.execute("DELETE FROM documents" if kept else "DELETE FROM documents WHERE kept = 0").rowcount
     index_cache().drop()
     reclaim_space(db)
     budget.restore_reserve()

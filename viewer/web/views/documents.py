@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from ...core import paths, search
 from ...core.landmarks import landmark_values
 from ...core.lines import NO_LINE, OPEN_ARRAY
+from ...core.only_matches import MatchOutline
 from ...core.outline import MAX_OPEN_TO_DEPTH, Outline, openers_above
 from ...core.render import RowRenderer
 from ...core.values import value_span
@@ -83,6 +84,7 @@ def show(doc_id):
     outline = Outline(doc.index)
     lines = outline.lines(0, FIRST_SCREEN)
     annotations = _annotations(doc)
+    annotations.note = _said_once(annotations.note, doc.masking and doc.masking.note)
     rows = _renderer(doc, outline, annotations).render(lines, 0)
     pages = page_links(landmark_values(doc), doc.source_url, current_app.config["ALLOWED_HOSTS"])
     expires = doc.created_at + current_app.config["EXPIRE_HOURS"] * 3600
@@ -92,6 +94,14 @@ def show(doc_id):
                            masking_left=_masking_left(doc), response=response_of(doc), versions=_versions(doc),
                            others=[d for d in recent_documents(20) if d.id != doc.id], made=load_result(doc.id),
                            window_refused=refusal(window_of(doc.id)))
+
+
+def _said_once(note, said_above):
+    """The metadata note without the reason the masking note above it already gives (as with no API key)."""
+    if not note or not said_above:
+        return note
+    head, _, reason = note.partition(". ")
+    return f"{head}, for the reason above." if reason and reason in said_above else note
 
 
 def _versions(doc) -> dict | None:
@@ -125,12 +135,28 @@ def _int_arg(name, default=None, low=0, high=None):
 
 
 def _outline(doc):
+    if request.args.get("only") == "1" and request.args.get("q"):
+        return _only_matches(doc, request.args["q"])
     text = request.args.get("x", "")
     try:
         exceptions = [int(x) for x in text.split(",") if x][:100_000]
     except ValueError:
         raise ViewerError("The parameter x must list line numbers separated by commas.") from None
     return Outline(doc.index, collapsed=request.args.get("mode") == "c", exceptions=exceptions)
+
+
+def _only_matches(doc, query):
+    """The outline of "Show only matches": every hit must be known (counted, and at most search.MAX_KNOWN)."""
+    def make(offsets):
+        return MatchOutline(doc.index, offsets)
+    outline = search.made_of_hits(doc, query, make)
+    if outline is None:
+        search.count(doc, query)
+        outline = search.made_of_hits(doc, query, make)
+    if outline is None:
+        raise ViewerError(f"More than {search.MAX_KNOWN:,} matches: too many to show only them. "
+                          "Find a longer text.", status=422)
+    return outline
 
 
 def _offset_arg(doc):
@@ -171,9 +197,11 @@ def path(doc_id):
     doc = get_document(doc_id)
     line = _int_arg("line", high=doc.line_count - 1)
     parts = paths.segments(doc, line)
+    earlier = paths.overridden(doc, line)
+    shadowed = earlier and {"javascript": paths.javascript_path(earlier[0]), "line": earlier[1]}
     return jsonify({"line": line, "javascript": paths.javascript_path(parts), "pointer": paths.json_pointer(parts),
                     "jq": paths.jq_path(parts), "array": doc.index.kind(doc.index.opener(line)) == OPEN_ARRAY,
-                    "reveal": _reveal(doc.index, line)})
+                    "reveal": _reveal(doc.index, line), "overridden": shadowed})
 
 
 def _reveal(index, line) -> list:
@@ -318,8 +346,9 @@ def keep(doc_id):
 
 @bp.post("/docs/delete")
 def delete_everything():
+    """Delete every document; kept ones stay unless the form says kept=1."""
     require_same_origin()
-    delete_all()
+    delete_all(kept=request.form.get("kept") == "1")
     return redirect(url_for("home.index"), code=303)
 
 

@@ -8,7 +8,7 @@ from ...core.render import stylesheet
 from ...masking.remask import shown_source
 from ...sizes import format_size
 from ...store import budget, expiry
-from ...store.documents import recent_documents, unfinished_documents
+from ...store.documents import kept_count, recent_documents, unfinished_documents
 from ...store.versions import version_numbers
 
 bp = Blueprint("home", __name__)
@@ -26,7 +26,7 @@ def index():
     return render_template("home.html", listing=listing, expire_hours=hours,
                            max_size=format_size(current_app.config["MAX_BYTES"]), removed=_removed(now),
                            unfinished=[dict(item, source=shown_source(item["source"])) for item in unfinished_documents()],
-                           budget=format_size(current_app.config["MAX_STORAGE"]))
+                           budget=format_size(current_app.config["MAX_STORAGE"]), kept=kept_count())
 
 
 def _versions_together(listing) -> list:
