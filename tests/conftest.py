@@ -32,6 +32,7 @@ def pytest_sessionstart(session):
 
 # Markers from what a test uses: a browser fixture drives a real browser; the HTTPS stand-in needs root.
 BROWSER_FIXTURES = ("chromium", "firefox", "chromium_session", "firefox_session", "public_chromium",
+                    "chromium_with_popup_blocker",
                     "e2e_chromium", "e2e_firefox")
 ROOT_FIXTURES = ("standin", "public_chromium")
 

@@ -41,6 +41,7 @@ def test_every_figure_is_measured(run):
     assert figures["naive"]["seconds"] > 0 and figures["naive"]["html_bytes"] > 200_000
 
 
+@pytest.mark.slow
 def test_the_table_has_every_measure_with_ratios(run):
     done, _ = run
     table = done.stdout

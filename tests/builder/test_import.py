@@ -49,6 +49,7 @@ def bookmarks(tmp_path_factory):
     return folder / "dist" / "bookmarks.html", expected
 
 
+@pytest.mark.browser
 def test_chromium_imports_onto_the_bookmarks_bar(bookmarks, tmp_path):
     path, expected = bookmarks
     prefs = tmp_path / "master_preferences"
@@ -91,6 +92,7 @@ def _chromium_node(node):
     return (node["name"], node["url"])
 
 
+@pytest.mark.browser
 def test_firefox_imports_onto_the_toolbar(bookmarks, tmp_path):
     path, expected = bookmarks
     (tmp_path / "profile").mkdir()
