@@ -53,33 +53,6 @@ class ViewerProcess(viewer_process.ViewerProcess):
             raise BenchError(f"POST /docs answered {response.status}: {body[:500].decode('utf-8', 'replace')}")
         return seconds, self.url + response.headers["Location"]
 
-    def memory(self, pid=None) -> dict:
-        """VmHWM (peak resident set) and VmRSS of the process (or of `pid`), in bytes, from /proc."""
-        figures = {"VmHWM": 0, "VmRSS": 0}
-        try:
-            status = Path(f"/proc/{pid or self.process.pid}/status").read_text()
-        except OSError:  # gone
-            return figures
-        for line in status.splitlines():
-            name, _, value = line.partition(":")
-            if name in ("VmHWM", "VmRSS"):
-                figures[name] = int(value.split()[0]) * 1024
-        return figures
-
-    def children(self) -> list:
-        """The processes the viewer started (its index engine's worker, multiprocessing's helper)."""
-        found = []
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            try:
-                found += [int(child) for child in (task / "children").read_text().split()]
-            except OSError:
-                pass
-        return found
-
-    def resident_with_children(self) -> int:
-        """VmRSS of the viewer and every process it started, together."""
-        return sum(self.memory(pid)["VmRSS"] for pid in [self.process.pid, *self.children()])
-
     def engine(self) -> str:
         with urllib.request.urlopen(self.url + "/ping", timeout=10) as response:
             return json.load(response).get("engine", "")

@@ -10,6 +10,7 @@ from tests.support import browsers
 from tests.support.kustomer_standin import KustomerStandIn
 from tests.support.servers import LoopbackServer
 from tests.support.tls import make_certificates
+from viewer.web.app import create_app
 
 # An app inside the test process reads the key from here and would send it to Kustomer: tests use none.
 for _name in ("KUSTOMER_API_KEY", "KUSTOMER_API_KEY_FILE"):
@@ -44,6 +45,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if names & set(ROOT_FIXTURES):
             item.add_marker(pytest.mark.root)
+
+
+@pytest.fixture()
+def app(tmp_path):
+    """A viewer app on a database of the test's own (a folder's conftest may give it options)."""
+    return create_app({"DATABASE": str(tmp_path / "viewer.sqlite3"), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

@@ -6,17 +6,6 @@ import jsonpatch
 import pytest
 
 from tests.support.viewer_process import ViewerProcess
-from viewer.web.app import create_app
-
-
-@pytest.fixture()
-def app(tmp_path):
-    return create_app({"DATABASE": str(tmp_path / "viewer.sqlite3"), "TESTING": True})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture()

@@ -73,11 +73,6 @@ def app(tmp_path, clock):
 
 
 @pytest.fixture()
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture()
 def post(client):
     def post(raw):
         response = client.post("/docs", data=raw, content_type="application/json")

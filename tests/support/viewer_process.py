@@ -48,6 +48,33 @@ class ViewerProcess:
         except OSError:
             return False
 
+    def memory(self, pid=None) -> dict:
+        """VmHWM (peak resident set) and VmRSS of the viewer (or of `pid`), in bytes, from /proc; 0 once gone."""
+        figures = {"VmHWM": 0, "VmRSS": 0}
+        try:
+            status = Path(f"/proc/{pid or self.process.pid}/status").read_text()
+        except OSError:
+            return figures
+        for line in status.splitlines():
+            name, _, value = line.partition(":")
+            if name in figures:
+                figures[name] = int(value.split()[0]) * 1024
+        return figures
+
+    def children(self) -> list:
+        """The processes the viewer started (its index engine's worker, multiprocessing's helper)."""
+        found = []
+        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
+            try:
+                found += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    def resident_with_children(self) -> int:
+        """VmRSS of the viewer and every process it started, together."""
+        return sum(self.memory(pid)["VmRSS"] for pid in [self.process.pid, *self.children()])
+
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 

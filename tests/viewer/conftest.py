@@ -5,20 +5,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.viewer_process import ViewerProcess
-from viewer.web.app import create_app
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SAMPLES = DATA / "kustomer-samples"
-
-
-@pytest.fixture()
-def app(tmp_path):
-    return create_app({"DATABASE": str(tmp_path / "viewer.sqlite3"), "TESTING": True})
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture()

@@ -18,27 +18,6 @@ def ping(server) -> dict:
         return json.load(response)
 
 
-def children(pid: int) -> list:
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            found += [int(child) for child in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
-
-
-def rss(pid: int) -> int:
-    """Resident bytes of a process (0 if it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def loaded_llvm(pid: int) -> bool:
     return "llvmlite" in Path(f"/proc/{pid}/maps").read_text()
 
@@ -63,7 +42,7 @@ def test_big_documents_are_indexed_in_a_worker_that_goes_when_idle(tmp_path):
     with ViewerProcess(tmp_path, extra_args=["--engine-idle", "3"]) as server:
         pid = server.process.pid
         assert wait_for(lambda: ping(server)["index"] == "compiled"), ping(server)
-        workers = children(pid)
+        workers = server.children()
         assert workers and any(loaded_llvm(worker) for worker in workers)
         for _ in range(2):
             page = server.post(big_document(20 << 20))
@@ -72,11 +51,10 @@ def test_big_documents_are_indexed_in_a_worker_that_goes_when_idle(tmp_path):
         # Idle: the worker is stopped and the viewer is light again, with every process it started.
         assert wait_for(lambda: ping(server)["engine"] == "stopped", 60), ping(server)
         assert ping(server)["index"] == "scanner"
-        assert wait_for(lambda: not any(rss(child) and loaded_llvm(child) for child in children(pid)), 30)
-        def total():
-            return rss(pid) + sum(rss(child) for child in children(pid))
-
-        assert wait_for(lambda: total() <= 100 << 20, 30), (rss(pid), [rss(child) for child in children(pid)])
+        assert wait_for(lambda: not any(server.memory(child)["VmRSS"] and loaded_llvm(child)
+                                        for child in server.children()), 30)
+        assert wait_for(lambda: server.resident_with_children() <= 100 << 20, 30), \
+            [server.memory(pid)["VmRSS"] for pid in (server.process.pid, *server.children())]
         # The next big document starts it again, and is taken in.
         with urllib.request.urlopen(server.post(big_document(2 << 20)) + "/raw") as response:
             assert response.read(1) == b"{"
@@ -86,7 +64,7 @@ def test_big_documents_are_indexed_in_a_worker_that_goes_when_idle(tmp_path):
 def test_the_viewer_does_not_start_its_worker_twice(tmp_path):
     with ViewerProcess(tmp_path) as server:
         assert wait_for(lambda: ping(server)["index"] == "compiled"), ping(server)
-        workers = [child for child in children(server.process.pid) if loaded_llvm(child)]
+        workers = [child for child in server.children() if loaded_llvm(child)]
         server.post(big_document(2 << 20))
         assert len(workers) == 1
-        assert [child for child in children(server.process.pid) if loaded_llvm(child)] == workers
+        assert [child for child in server.children() if loaded_llvm(child)] == workers
