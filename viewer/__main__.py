@@ -148,6 +148,7 @@ def _run(args, server, entrance, database, masking_rules) -> int:
     """Open the store, start the app on the bound port and serve until SIGINT or SIGTERM."""
     from .kustomer.keys import KEY_FILE_VARIABLE
     from .store import db, expiry
+    from .web import windows
     from .web.app import create_app
     from .web.page_runs import stop_page_runs
 
@@ -177,6 +178,7 @@ def _run(args, server, entrance, database, masking_rules) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         stop_page_runs(app)  # each run writes what it has as a partial document, while the store is open
         app.extensions["viewer.engine"].stop()
+        windows.closer(app).stop()  # a round under way finishes before the store closes
         db.close_app(app)
     return 0
 

@@ -102,10 +102,18 @@ class Closer:
                 self._thread.start()
         self._wake.set()
 
-    def stop(self):
-        """No more rounds (the viewer is stopping); a window due later is ended at the next start."""
+    def stop(self, timeout: float = 10.0):
+        """No more rounds (the viewer is stopping); a window due later is ended at the next start.
+
+        Waits for a round under way to finish, so that no request to Kustomer is left half-made and a
+        viewer started next on the same store never asks for the same end twice.
+        """
         self._stopped = True
         self._wake.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def _run(self):
         while not self._stopped:
@@ -127,6 +135,8 @@ class Closer:
         poll = float(self.app.config.get("WINDOW_POLL_SECONDS", 30.0))
         clock, wait = now(), poll
         for row in rows:
+            if self._stopped:
+                return None
             retry = self._failed_at.get(row["doc_id"], -RETRY_SECONDS) + RETRY_SECONDS
             if row["until"] > clock:
                 wait = min(wait, row["until"] - clock)
