@@ -7,12 +7,17 @@ index, with their keys compared byte for byte. That is exact where no backslash 
 string holds no quote and no escape, so a key's bytes between its quotes are its decoded text. An
 object whose bytes hold a backslash, or a line whose key lies behind a long run of whitespace, is read
 by `spans`' own code, member by member, as before: the result is the same spans either way (tests
-compare the two on generated documents). Each value found is masked by `spans`' code.
+compare the two on generated documents). The values found are masked in bulk as well: a full mask is
+one text for all, partial masks come from formats.partial_masks, and the spans go to a
+span_arrays.Collector as arrays.
 """
+import itertools
+
 import numpy as np
 
 from ..core.lines import CLOSE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from . import spans as one_by_one
+from .formats import partial_masks
 
 QUOTE, BACKSLASH = ord('"'), ord("\\")
 WHITESPACE_STEPS = 32  # whitespace skipped in bulk before a key; a longer run is read line by line
@@ -94,25 +99,61 @@ class Lines:
                     found &= ~((byte == 32) | (byte == 10) | (byte == 13) | (byte == 9))
         return pos, found
 
-    def keyed(self, pos, key: str):
-        """Which keys starting at `pos` are `key`, written without escapes (a key that needs them: none)."""
+    def keys(self, pos) -> "Keys":
+        return Keys(self, pos)
+
+
+class Keys:
+    """The keys starting at `pos` (each at its opening quote), compared with names in bulk.
+
+    The eight bytes after each opening quote are read once as a number: a name of up to seven
+    characters is then one comparison of numbers for every key, a longer one narrows the candidates
+    by its first eight bytes and then byte by byte.
+    """
+
+    def __init__(self, lines, pos):
+        self.lines, self.pos, self._found = lines, pos, {}
+        data, size = lines.bytes, len(lines.bytes)
+        after = pos + 1
+        whole = after + 8 <= size
+        self.heads = np.zeros(len(pos), np.uint64)
+        if size >= 8:  # every run of eight bytes of the document, as rows of a view (nothing copied)
+            runs = np.lib.stride_tricks.as_strided(data, shape=(size - 7, 8), strides=(1, 1), writeable=False)
+            self.heads[whole] = runs[after[whole]].view("<u8").ravel()
+        for i in np.flatnonzero(~whole).tolist():  # a key at the very end: its bytes, padded
+            self.heads[i] = int.from_bytes(bytes(data[min(after[i], size):size]).ljust(8, b"\0"), "little")
+        self.room = np.where(lines.bytes[np.minimum(pos, size - 1)] == QUOTE, size - 1 - pos, -1)  # bytes after the quote
+
+    def named(self, key: str):
+        """Which keys are `key`, written without escapes (a key that needs them: none)."""
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._named(key)
+        return found
+
+    def _named(self, key: str):
         if any(c in '"\\' or ord(c) < 0x20 or 0xD800 <= ord(c) < 0xE000 for c in key):
-            return np.zeros(len(pos), bool)
-        text = b'"' + key.encode() + b'"'
-        size = len(self.bytes)
-        candidates = np.flatnonzero(pos + len(text) <= size)
-        for i, byte in enumerate(text):  # each byte narrows the candidates: most keys differ early
-            candidates = candidates[self.bytes[pos[candidates] + i] == byte]
+            return np.zeros(len(self.pos), bool)
+        text = key.encode() + b'"'
+        head = int.from_bytes(text[:8].ljust(8, b"\0"), "little")
+        if len(text) < 8:
+            found = (self.heads & np.uint64((1 << 8 * len(text)) - 1)) == np.uint64(head)
+            return found & (self.room >= len(text))
+        candidates = np.flatnonzero((self.heads == np.uint64(head)) & (self.room >= len(text)))
+        data, pos = self.lines.bytes, self.pos
+        for i in range(8, len(text)):
+            candidates = candidates[data[pos[candidates] + 1 + i] == text[i]]
         found = np.zeros(len(pos), bool)
         found[candidates] = True
         return found
 
 
-def rule_spans(reader, rules_of) -> list:
-    """The spans of every sensitive attribute of the answer's objects; `rules_of(types)` as in finder.find."""
+def rule_spans(reader, rules_of, out):
+    """Add the spans of every sensitive attribute of the answer's objects to `out` (a span_arrays.Collector);
+    `rules_of(types)` as in finder.find."""
     objects = np.array(one_by_one.objects(reader), np.int64)
     if not len(objects):
-        return []
+        return
     lines = Lines(reader)
     slow = lines.with_backslash(objects)
     members = lines.members(objects[~slow])
@@ -122,134 +163,173 @@ def rule_spans(reader, rules_of) -> list:
         slow |= np.isin(objects, unread)
         keep = ~np.isin(lines.parents[members], unread)
         members, pos = members[keep], pos[keep]
-    spans = []
     for line in objects[slow].tolist():
-        spans += one_by_one.object_spans(reader, line, rules_of)
-    types = _types(reader, lines, members[lines.keyed(pos, "type")], pos[lines.keyed(pos, "type")])
-    attributes = {}
-    for line in members[lines.keyed(pos, "attributes") & (lines.shapes[members] == OPEN_OBJECT)].tolist():
-        owner = int(lines.parents[line])
-        rules = rules_of(tuple(t if isinstance(t, str) else None for t in types.get(owner, ())))
-        if rules:
-            attributes[line] = rules
-    if attributes:
-        spans += _attribute_spans(reader, lines, attributes)
-    return spans
+        out.add(one_by_one.object_spans(reader, line, rules_of))
+    keys = lines.keys(pos)
+    group, groups = _rules_of_objects(reader, lines, objects[~slow], members[keys.named("type")],
+                                      pos[keys.named("type")], rules_of)
+    if groups:
+        attributes = members[keys.named("attributes") & (lines.shapes[members] == OPEN_OBJECT)]
+        numbers = group[lines.parents[attributes]]
+        _attribute_spans(reader, lines, attributes[numbers >= 0], numbers[numbers >= 0], groups, out)
 
 
-def _types(reader, lines, members, pos) -> dict:
-    """{object line: its types, every copy in order}, as spans reads them."""
-    starts, found = lines.value_starts(pos + len(b'"type"'))
+def _rules_of_objects(reader, lines, objects, type_members, pos, rules_of):
+    """The rules of each object, from its types (every copy, in order, as spans reads them): an array giving
+    each object line the number of its rules in the list returned, or -1 when it has none."""
+    ids, values = _scalar_values(reader, lines, type_members, pos + len(b'"type"'))
+    groups, numbers = [], {}
+
+    def number(types) -> int:
+        rules = rules_of(tuple(t if isinstance(t, str) else None for t in types))
+        if not rules:
+            return -1
+        if id(rules) not in numbers:
+            numbers[id(rules)] = len(groups)
+            groups.append(rules)
+        return numbers[id(rules)]
+
+    group = np.full(lines.count + 1, -1, np.int32)
+    owners = lines.parents[type_members]
+    counts = np.bincount(owners, minlength=lines.count + 1)
+    group[objects[counts[objects] == 0]] = number(())
+    single = counts[owners] == 1
+    of_value = np.array([number((value,)) for value in values], np.int32)
+    group[owners[single]] = of_value[ids[single]]
+    several = np.flatnonzero(~single).tolist()  # an object whose type is written twice: the rules of each
+    for owner, copies in itertools.groupby(several, key=lambda i: int(owners[i])):
+        group[owner] = number(tuple(values[ids[i]] for i in copies))
+    return group, groups
+
+
+DISTINCT_READ = 64  # distinct values compared in bulk; any more are decoded one at a time
+
+
+def _scalar_values(reader, lines, members, key_ends):
+    """The scalar values of these member lines, whose keys end at `key_ends`: (the number of each one's
+    value, the distinct values decoded), values written alike read once."""
+    starts, found = lines.value_starts(key_ends)
     ends, ended = lines.scalar_ends(members)
     found &= ended & (ends > starts)
-    raw, parents, texts, types = reader.raw, lines.parents, {}, {}
-    for line, start, end, read in zip(members.tolist(), starts.tolist(), ends.tolist(), found.tolist()):
-        if read:
-            token = bytes(raw[start:end])
-            value = texts[token] if token in texts else texts.setdefault(token, one_by_one.decoded(token))
-        else:
-            value = reader.scalar(line)
-        types.setdefault(int(parents[line]), []).append(value)
-    return types
+    ids, values, raw = np.zeros(len(members), np.int32), [], reader.raw
+    for i in np.flatnonzero(~found).tolist():
+        ids[i] = len(values)
+        values.append(reader.scalar(int(members[i])))
+    left, lengths, data = found.copy(), ends - starts, lines.bytes
+    while left.any():
+        todo = np.flatnonzero(left)
+        if len(values) >= DISTINCT_READ:
+            texts = {}
+            for i in todo.tolist():
+                token = bytes(raw[starts[i]:ends[i]])
+                if token not in texts:
+                    texts[token] = len(values)
+                    values.append(one_by_one.decoded(token))
+                ids[i] = texts[token]
+            break
+        token = bytes(raw[starts[todo[0]]:ends[todo[0]]])
+        same = todo[lengths[todo] == len(token)]
+        for k, byte in enumerate(token):
+            same = same[data[starts[same] + k] == byte]
+        ids[same], left[same] = len(values), False
+        values.append(one_by_one.decoded(token))
+    return ids, values
 
 
-def _grouped(lines, members, pos, openers: dict):
-    """The member lines of these objects grouped by their object's rules: [(rules, names, custom names, the
-    members whose object has them)]; and the objects read one by one (a key behind a long whitespace)."""
-    found_all = pos[1].all()
-    unread = [] if found_all else np.unique(lines.parents[members[~pos[1]]]).tolist()
-    group, rules = np.full(lines.count + 1, -1, np.int32), {}
-    for line, rule in openers.items():
-        group[line] = rules.setdefault(id(rule), (len(rules), rule))[0]
-    group[unread] = -1
-    of_member = group[lines.parents[members]]
-    return [(*rule, members[of_member == number], pos[0][of_member == number]) for number, rule in rules.values()], \
-        unread
+def _by_group(lines, openers, numbers, members):
+    """Each member's group (the number of its object's rules), and the objects to read one by one: those
+    with a key behind a long run of whitespace."""
+    pos, found = lines.key_starts(members)
+    group = np.full(lines.count + 1, -1, np.int32)
+    group[openers] = numbers
+    unread = [] if found.all() else np.unique(lines.parents[members[~found]]).tolist()
+    unread = [(line, int(group[line])) for line in unread]
+    group[[line for line, _ in unread]] = -1
+    return group[lines.parents[members]], lines.keys(pos), unread
 
 
-def _attribute_spans(reader, lines, attributes: dict) -> list:
-    """Spans of the sensitive members of these `attributes` objects (line -> (Rules, names, custom names))."""
-    openers = np.fromiter(attributes, np.int64, len(attributes))
+def _attribute_spans(reader, lines, openers, numbers, groups, out):
+    """Spans of the sensitive members of these `attributes` objects, each under groups[numbers[i]]."""
     members = lines.members(openers)
-    groups, unread = _grouped(lines, members, lines.key_starts(members), attributes)
-    spans, custom = [], {}
-    for line in unread:
-        spans += one_by_one.attribute_spans(reader, line, *attributes[line])
-    for rules, names, custom_names, found, pos in groups:
+    of_member, keys, unread = _by_group(lines, openers, numbers, members)
+    for line, number in unread:
+        out.add(one_by_one.attribute_spans(reader, line, *groups[number]))
+    customs, custom_numbers = [], []
+    for number, (rules, names, custom_names) in enumerate(groups):
+        mine = of_member == number
+        if not mine.any():
+            continue
         for name in names:
-            named = found[lines.keyed(pos, name)]
+            named = members[mine & keys.named(name)]
             if name in rules.standard:
-                spans += _values(reader, lines, named, name, rules.standard[name], name)
+                _values(reader, lines, named, name, rules.standard[name], name, out)
             if name == "custom" and custom_names:
-                for line in named[lines.shapes[named] == OPEN_OBJECT].tolist():
-                    custom[line] = (rules, custom_names)
-    if custom:
-        spans += _custom_spans(reader, lines, custom)
-    return spans
+                objects = named[lines.shapes[named] == OPEN_OBJECT]
+                customs.append(objects)
+                custom_numbers.append(np.full(len(objects), number, np.int32))
+    if customs:
+        _custom_spans(reader, lines, np.concatenate(customs), np.concatenate(custom_numbers), groups, out)
 
 
-def _custom_spans(reader, lines, custom: dict) -> list:
-    """Spans of the sensitive members of these `custom` objects (line -> (Rules, custom names))."""
-    openers = np.fromiter(custom, np.int64, len(custom))
+def _custom_spans(reader, lines, openers, numbers, groups, out):
+    """Spans of the sensitive members of these `custom` objects, each under groups[numbers[i]]."""
     members = lines.members(openers)
-    groups, unread = _grouped(lines, members, lines.key_starts(members), custom)
-    spans = []
-    for line in unread:
-        rules, custom_names = custom[line]
+    of_member, keys, unread = _by_group(lines, openers, numbers, members)
+    for line, number in unread:
+        rules, _, custom_names = groups[number]
         for name, value, value_at in reader.named(line, custom_names):
-            spans += one_by_one.value_spans(reader, value, value_at, name, rules.custom[name], f"custom.{name}")
-    for rules, custom_names, found, pos in groups:
+            out.add(one_by_one.value_spans(reader, value, value_at, name, rules.custom[name], f"custom.{name}"))
+    for number, (rules, _, custom_names) in enumerate(groups):
+        mine = of_member == number
+        if not mine.any():
+            continue
         for name in custom_names:
-            spans += _values(reader, lines, found[lines.keyed(pos, name)], name, rules.custom[name],
-                             f"custom.{name}")
-    return spans
+            _values(reader, lines, members[mine & keys.named(name)], name, rules.custom[name], f"custom.{name}", out)
 
 
-def _values(reader, lines, members, name, mode, label) -> list:
+def _values(reader, lines, members, name, mode, label, out):
     """Spans masking the values of these member lines, each the attribute `name` under `mode`.
 
-    A string, number or literal under a full mask, and the items of a contact attribute in Kustomer's
-    shape, are found in bulk; any other value (a partial mask of a plain value, a container, a Kustomer
-    mask object, an unexpected shape) by `spans.value_spans`.
+    A string, number or literal, and the items of a contact attribute in Kustomer's shape, are found
+    in bulk; any other value (a container, a Kustomer mask object, an unexpected shape) by
+    `spans.value_spans`.
     """
     item_key = one_by_one.CONTACT_VALUES.get(name)
     shapes = lines.shapes[members]
-    if item_key:
-        bulk = shapes == OPEN_ARRAY
-    else:
-        bulk = (shapes != OPEN_OBJECT) & (shapes != OPEN_ARRAY) & (mode != "partial")
-    spans = []
+    bulk = (shapes == OPEN_ARRAY) if item_key else (shapes != OPEN_OBJECT) & (shapes != OPEN_ARRAY)
     for line in members[~bulk].tolist():
-        spans += one_by_one.value_spans(reader, line, reader.member(line)[2], name, mode, label)
+        out.add(one_by_one.value_spans(reader, line, reader.member(line)[2], name, mode, label))
     members = members[bulk]
     if not len(members):
-        return spans
+        return
     if item_key:
-        return spans + _items(reader, lines, members, item_key, mode, label)
-    return spans + _scalars(reader, lines, members, len(name) + 2, mode, name, label,
-                            lambda line: one_by_one.value_spans(reader, line, reader.member(line)[2], name, mode, label))
+        _items(reader, lines, members, item_key, mode, label, out)
+    else:
+        _scalars(reader, lines, members, len(name.encode()) + 2, mode, name, label, out,
+                 lambda line: one_by_one.value_spans(reader, line, reader.member(line)[2], name, mode, label))
 
 
-def _scalars(reader, lines, members, key_length, mode, attribute, label, one) -> list:
+def _scalars(reader, lines, members, key_length, mode, attribute, label, out, one):
     """Spans of the scalar values of these member lines, whose keys (`key_length` bytes) start their lines;
     `one(line)`: the spans of a line whose value is not found in bulk."""
     pos, _ = lines.key_starts(members)
     starts, found = lines.value_starts(pos + key_length)
     ends, ended = lines.scalar_ends(members)
     found &= ended & (ends > starts)
-    spans = []
     for line in members[~found].tolist():
-        spans += one(line)
+        out.add(one(line))
     starts, ends = starts[found], ends[found]
     first = lines.bytes[starts]
-    empty = (first == ord("n")) | (first == ord("{")) | (first == ord("["))
-    raw, full = reader.raw, one_by_one.FULL_TEXT
-    for start, end in zip(starts[~empty].tolist(), ends[~empty].tolist()):
-        if mode == "partial":
-            spans.append(one_by_one.scalar_span(raw, start, end, mode, attribute, label))
-        else:
-            spans.append(one_by_one.Span(start, end, full, label))
-    return spans
+    shown = ~((first == ord("n")) | (first == ord("{")) | (first == ord("[")))  # null, {} and [] hide nothing
+    starts, ends = starts[shown], ends[shown]
+    if mode != "partial":
+        out.block(starts, ends, one_by_one.FULL_TEXT, label)
+        return
+    texts, ids, undecided = partial_masks(lines.bytes, starts, ends, attribute)
+    numbers = np.array([out.text_id(text) for text in texts], np.int32)
+    out.block(starts[~undecided], ends[~undecided], numbers[ids[~undecided]], label)
+    out.add([one_by_one.scalar_span(reader.raw, start, end, mode, attribute, label)
+             for start, end in zip(starts[undecided].tolist(), ends[undecided].tolist())])
 
 
 def _scalar_here(reader, line, mode, attribute, label) -> list:
@@ -261,7 +341,7 @@ def _scalar_here(reader, line, mode, attribute, label) -> list:
     return [one_by_one.scalar_span(reader.raw, start, end, mode, attribute, label)]
 
 
-def _items(reader, lines, arrays, item_key, mode, label) -> list:
+def _items(reader, lines, arrays, item_key, mode, label, out):
     """Spans of the items of these contact attributes: in bulk the items in Kustomer's shape (an object of the
     value member and structural members, all scalars); any other item by `spans`' own code."""
     chosen = np.zeros(lines.count + 1, bool)
@@ -270,16 +350,16 @@ def _items(reader, lines, arrays, item_key, mode, label) -> list:
     objects = lines.shapes[items] == OPEN_OBJECT
     members = lines.members(items[objects])
     pos, found = lines.key_starts(members)
-    is_value = lines.keyed(pos, item_key)
+    keys = lines.keys(pos)
+    is_value = keys.named(item_key)
     known = is_value.copy()
     for structural in one_by_one.STRUCTURAL_MEMBERS:
-        known |= lines.keyed(pos, structural)
+        known |= keys.named(structural)
     scalar = (lines.shapes[members] != OPEN_OBJECT) & (lines.shapes[members] != OPEN_ARRAY)
     odd = members[~(found & known & scalar)]
     unread = np.union1d(items[~objects], np.unique(lines.parents[odd]))
-    spans = []
     for item in unread.tolist():
-        spans += one_by_one.item_spans(reader, item, item_key, mode, label)
+        out.add(one_by_one.item_spans(reader, item, item_key, mode, label))
     values = members[is_value & ~np.isin(lines.parents[members], unread)]
-    return spans + _scalars(reader, lines, values, len(item_key) + 2, mode, item_key, label,
-                            lambda line: _scalar_here(reader, line, mode, item_key, label))
+    _scalars(reader, lines, values, len(item_key) + 2, mode, item_key, label, out,
+             lambda line: _scalar_here(reader, line, mode, item_key, label))

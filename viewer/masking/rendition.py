@@ -22,19 +22,21 @@ from .spans import Reader, objects, types_of
 
 
 def render(raw, spans):
-    """(masked bytes, offset of each span's mask in them)."""
-    view, pieces, offsets, pos, out = memoryview(raw), [], [], 0, 0
-    for span in spans:
-        pieces.append(view[pos:span.start])
-        out += span.start - pos
-        offsets.append(out)
-        pieces.append(span.text)
-        out += len(span.text)
-        pos = span.end
-    pieces.append(view[pos:])
+    """(masked bytes, offset of each span's mask in them); `spans` a span_arrays.SpanArrays."""
+    if not len(spans):
+        return bytes(raw), np.zeros(0, np.int64)
+    grown = spans.text_lengths() - (spans.ends - spans.starts)
+    offsets = spans.starts + np.concatenate(([0], np.cumsum(grown)[:-1]))
+    kept_from = np.concatenate(([0], spans.ends)).tolist()
+    kept_to = np.concatenate((spans.starts, [len(raw)])).tolist()
+    view, texts = memoryview(raw), spans.texts
+    pieces = [b""] * (2 * len(spans) + 1)
+    pieces[0::2] = [view[start:end] for start, end in zip(kept_from, kept_to)]
+    pieces[1::2] = [texts[number] for number in spans.text_ids.tolist()]
     try:
         return b"".join(pieces), offsets
     finally:
+        del pieces
         view.release()
 
 
@@ -61,7 +63,7 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     """Find what to mask in a stored document, and store its masked rendition and what was masked."""
     spans = find(raw, index, rules_for)
     customer_id = customer_of(Reader(raw, index))
-    unexpected = sorted({s.attribute for s in spans if s.unexpected})
+    unexpected = spans.attributes(unexpected=True)
     if unexpected:
         shape = (f"A value of {', '.join(unexpected)} had an unexpected shape (not the one Kustomer sends), "
                  "so it is masked whole.")
@@ -73,7 +75,7 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     masked_lines, original_lines, preview = [], [], None
     if spans:
         rendition, offsets = render(raw, spans)
-        original_lines = _lines_of(index.starts, [span.start for span in spans])
+        original_lines = _lines_of(index.starts, spans.starts)
         result = _shifted(doc_id, index, spans)
         if result is not None:
             masked_lines = original_lines  # the same lines: only values within them changed
@@ -82,10 +84,10 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
             masked_lines = _lines_of(result.starts, offsets)
         text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
         preview = " ".join(text.split())[:120]
-    attributes = sorted({s.attribute for s in spans if s.attribute})
+    attributes = spans.attributes()
     save_masking(doc_id, rendition=rendition, result=result, masked_lines=masked_lines,
                  original_lines=original_lines, attributes=attributes, count=len(spans), note=note,
-                 customer_id=customer_id, kustomer=any(s.kustomer for s in spans), preview=preview)
+                 customer_id=customer_id, kustomer=spans.any_kustomer(), preview=preview)
     if result is not None:
         # The rendition is what is shown next: its index takes the original's place in memory.
         cache_rendition_index(doc_id, result)
@@ -97,14 +99,12 @@ def _shifted(doc_id, index, spans) -> Scan | None:
     the change in length of the spans before it. None when a span covers a line start (a value masked
     whole, a Kustomer mask object): then the rendition is scanned.
     """
-    starts = np.frombuffer(index.starts, np.uint32)
-    begins = np.fromiter((s.start for s in spans), np.int64, len(spans))
-    ends = np.fromiter((s.end for s in spans), np.int64, len(spans))
-    following = np.searchsorted(starts, begins, side="right")
+    starts, begins, ends = np.frombuffer(index.starts, np.uint32), spans.starts, spans.ends
+    following = np.searchsorted(starts, begins.astype(np.uint32), side="right")  # of one type: nothing converted
     inside = following < len(starts)
     if np.any(starts[following[inside]] < ends[inside]):
         return None
-    grown = np.fromiter((len(s.text) for s in spans), np.int64, len(spans)) - (ends - begins)
+    grown = spans.text_lengths() - (ends - begins)
     shift = np.concatenate(([0], np.cumsum(grown)))
     moved = starts.astype(np.int64) + shift[np.searchsorted(ends, starts, side="right")]
     if len(moved) and moved[-1] >= NO_LINE:
@@ -121,7 +121,8 @@ def _shifted(doc_id, index, spans) -> Scan | None:
 
 def _lines_of(starts, offsets) -> list:
     """The sorted lines holding these byte offsets (sorted), each once."""
-    found = np.searchsorted(np.frombuffer(starts, np.uint32), np.array(offsets, np.int64), side="right") - 1
+    # Offsets in the starts' own type (a document's offsets fit it), so that the big array is not converted.
+    found = np.searchsorted(np.frombuffer(starts, np.uint32), np.asarray(offsets).astype(np.uint32), side="right") - 1
     return np.unique(found).tolist()
 
 

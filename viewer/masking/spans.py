@@ -14,8 +14,6 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
-import numpy as np
-
 from ..core.index import CLOSE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from ..kustomer.metadata import resource_for
 from .formats import FULL, mask
@@ -116,7 +114,8 @@ class Reader:
         if not names or not self.is_object(opener):
             return []
         needles = _needles(names)
-        if self.matches[opener] - opener <= SEARCH_LINES * len(needles):
+        few = SEARCH_LINES * len(needles)
+        if self.matches[opener] - opener <= few or self._has_at_most(opener, few):
             return [member for member in self.members(opener) if member[0] in names]
         raw, starts, candidates = self.raw, self.starts, set()
         start, end = starts[opener + 1], starts[self.matches[opener]]
@@ -128,6 +127,16 @@ class Reader:
                 pos = starts[(self.matches[line] if self.is_open(line) else line) + 1]
         found = (self.member(line) for line in sorted(candidates))
         return [member for member in found if member[0] in names]
+
+    def _has_at_most(self, opener, count) -> bool:
+        """Whether an object has at most `count` members (the top of an answer: three, over millions of lines)."""
+        kinds, matches, line, end = self.kinds, self.matches, opener + 1, self.matches[opener]
+        while line < end:
+            count -= 1
+            if count < 0:
+                return False
+            line = matches[line] + 1 if kinds[line] & KIND_MASK else line + 1
+        return True
 
     def _member_at(self, opener, at) -> int:
         """The member line of `opener` whose bytes hold byte `at`."""
@@ -361,18 +370,3 @@ def kustomer_masks(reader) -> list:
             spans.append(span)
             pos = max(pos, span.end)
     return spans
-
-
-def without_overlaps(spans) -> list:
-    if len(spans) > 1:  # sorted in bulk; most documents have no span inside another
-        begins = np.fromiter((s.start for s in spans), np.int64, len(spans))
-        ends = np.fromiter((s.end for s in spans), np.int64, len(spans))
-        order = np.lexsort((-ends, begins))
-        if not np.any(begins[order][1:] < np.maximum.accumulate(ends[order])[:-1]):
-            return [spans[i] for i in order.tolist()]
-    kept = []
-    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
-        if kept and span.start < kept[-1].end:
-            continue  # inside a value already masked whole, or a Kustomer mask shown as one value
-        kept.append(span)
-    return kept
