@@ -58,7 +58,8 @@ def _partial_rows(data, starts, ends, attribute, texts):
     masked = string | (first == ord("-")) | ((first >= ord("0")) & (first <= ord("9")))
     begin = starts + string
     length = ends - string - begin
-    columns = np.arange(LONGEST)
+    width = int(min(LONGEST, max(1, length.max(initial=0))))  # as wide as the longest value: emails are short
+    columns = np.arange(width)
     inside = columns < length[:, None]
     text = np.where(inside, data[np.minimum(begin[:, None] + columns, len(data) - 1)], 0)
     undecided = masked & ((length > LONGEST) | (text >= 0x80).any(1))
@@ -67,10 +68,10 @@ def _partial_rows(data, starts, ends, attribute, texts):
     tail = np.zeros_like(text)
     if attribute in EMAIL_ATTRIBUTES or has_at.any():  # an email, or any value holding an @
         # The domain's last label, dot included, when it is letters, digits and hyphens (SUFFIX).
-        last_at = np.where(has_at, LONGEST - 1 - np.argmax(at_sign[:, ::-1], 1), LONGEST)
+        last_at = np.where(has_at, width - 1 - np.argmax(at_sign[:, ::-1], 1), width)
         dots = text == ord(".")
         has_dot = dots.any(1)
-        last_dot = np.where(has_dot, LONGEST - 1 - np.argmax(dots[:, ::-1], 1), -1)
+        last_dot = np.where(has_dot, width - 1 - np.argmax(dots[:, ::-1], 1), -1)
         after = columns > last_dot[:, None]
         letter = ((text >= ord("a")) & (text <= ord("z"))) | ((text >= ord("A")) & (text <= ord("Z"))) | \
             ((text >= ord("0")) & (text <= ord("9"))) | (text == ord("-"))
@@ -86,7 +87,7 @@ def _partial_rows(data, starts, ends, attribute, texts):
     shown = masked & ~undecided & tail.any(1) & (length > 0)
     ids = np.zeros(len(starts), np.int32)
     if shown.any():
-        rows = np.ascontiguousarray(tail[shown]).view(np.dtype((np.void, LONGEST))).ravel()
+        rows = np.ascontiguousarray(tail[shown]).view(np.dtype((np.void, width))).ravel()
         distinct, which = np.unique(rows, return_inverse=True)
         numbers = [texts.setdefault(b'"' + PARTIAL_PREFIX.encode() + bytes(row).replace(b"\0", b"") + b'"', len(texts))
                    for row in distinct]

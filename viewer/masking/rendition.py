@@ -8,6 +8,7 @@ stored for unmasking.
 import functools
 import json
 from array import array
+from typing import NamedTuple
 
 import numpy as np
 from flask import current_app
@@ -18,6 +19,7 @@ from ..store.db import get_db
 from ..store.masking import cache_rendition_index, finish_pending, save_masking, save_rules, set_unmasked_until
 from .finder import find
 from .rules import Rules, to_record
+from .span_arrays import SpanArrays
 from .spans import Reader, objects, types_of
 
 
@@ -29,39 +31,66 @@ def render(raw, spans):
     offsets = spans.starts + np.concatenate(([0], np.cumsum(grown)[:-1]))
     kept_from = np.concatenate(([0], spans.ends)).tolist()
     kept_to = np.concatenate((spans.starts, [len(raw)])).tolist()
-    view, texts = memoryview(raw), spans.texts
+    texts = spans.texts
     pieces = [b""] * (2 * len(spans) + 1)
-    pieces[0::2] = [view[start:end] for start, end in zip(kept_from, kept_to)]
+    pieces[0::2] = [raw[start:end] for start, end in zip(kept_from, kept_to)]  # slices of bytes: quicker than views
     pieces[1::2] = [texts[number] for number in spans.text_ids.tolist()]
-    try:
-        return b"".join(pieces), offsets
-    finally:
-        del pieces
-        view.release()
+    return b"".join(pieces), offsets
 
 
-def apply_rules(doc_id: str, raw, index, rules: dict, *, host=None, note=None, resources=None):
+def apply_rules(doc_id: str, raw, index, rules: dict, *, host=None, note=None, resources=None, ahead=None):
     """Mask a stored document under `rules` ({resource: Rules}, inheritance applied) and record them with it.
 
     The rules are recorded first, while the document is still hidden: a document is never served without
     the rules it was masked under, so stricter rules later always find it (viewer.masking.remask).
+    `ahead`: a masking.ahead.Ahead under the same rules, which found the spans while the original was stored.
     """
-    asked = set()
-
-    def rules_for(resource):
-        asked.add(resource)
-        return rules.get(resource) or Rules()
-
+    if ahead is None:
+        ahead = Rulebook(rules)
     save_rules(doc_id, to_record(rules), host=host, resources=None, note=note)
-    mask_document(doc_id, raw, index, functools.cache(rules_for) if rules else None, note=note)
+    mask_document(doc_id, raw, index, ahead.rules_for, note=note, prepared=ahead.result())
     if rules or resources is not None:  # the resources it holds: later metadata for one of them concerns it
-        save_rules(doc_id, to_record(rules), host=host, resources=asked if resources is None else resources,
+        save_rules(doc_id, to_record(rules), host=host, resources=ahead.asked if resources is None else resources,
                    note=note)
 
 
-def mask_document(doc_id: str, raw, index, rules_for, note=None):
-    """Find what to mask in a stored document, and store its masked rendition and what was masked."""
+class Rulebook:
+    """Rules as find() asks for them (`rules_for`, None when there are none), noting the resources asked for."""
+
+    def __init__(self, rules: dict):
+        self.rules, self.asked = rules, set()
+        self.rules_for = functools.cache(self._rules_for) if rules else None
+
+    def _rules_for(self, resource):
+        self.asked.add(resource)
+        return self.rules.get(resource) or Rules()
+
+    def result(self):
+        return None  # nothing prepared: mask_document finds the spans itself
+
+
+class Prepared(NamedTuple):
+    """What masking finds in a document and makes of it, before anything is stored."""
+
+    spans: SpanArrays
+    rendition: bytes | None
+    offsets: object  # each span's offset in the rendition (numpy)
+    holding: object  # each span's line in the original (numpy)
+
+
+def prepare(raw, index, rules_for) -> Prepared:
+    """Find what to mask and make the rendition: no database, no app (it may run on another thread)."""
     spans = find(raw, index, rules_for)
+    if not len(spans):
+        return Prepared(spans, None, None, None)
+    rendition, offsets = render(raw, spans)
+    return Prepared(spans, rendition, offsets, _lines_holding(index.starts, spans.starts))
+
+
+def mask_document(doc_id: str, raw, index, rules_for, note=None, prepared: Prepared | None = None):
+    """Find what to mask in a stored document (or take what `prepared` found), and store its masked rendition
+    and what was masked."""
+    spans, rendition, offsets, holding = prepared or prepare(raw, index, rules_for)
     customer_id = customer_of(Reader(raw, index))
     unexpected = spans.attributes(unexpected=True)
     if unexpected:
@@ -71,17 +100,16 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
     if not spans and not note:
         finish_pending(doc_id)
         return
-    rendition = result = None
+    result = None
     masked_lines, original_lines, preview = [], [], None
     if spans:
-        rendition, offsets = render(raw, spans)
-        original_lines = _lines_of(index.starts, spans.starts)
-        result = _shifted(doc_id, index, spans)
+        original_lines = _each_once(holding)
+        result = _shifted(doc_id, index, spans, holding)
         if result is not None:
             masked_lines = original_lines  # the same lines: only values within them changed
         else:
             result = scan(rendition, current_app.extensions.get("viewer.engine"))
-            masked_lines = _lines_of(result.starts, offsets)
+            masked_lines = _each_once(_lines_holding(result.starts, offsets))
         text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
         preview = " ".join(text.split())[:120]
     attributes = spans.attributes()
@@ -93,20 +121,25 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None):
         cache_rendition_index(doc_id, result)
 
 
-def _shifted(doc_id, index, spans) -> Scan | None:
+def _shifted(doc_id, index, spans, holding) -> Scan | None:
     """The rendition's index without scanning it again, when every span replaces a value inside one line
     (a scalar by its mask): the lines, their kinds and their tree are the original's, each start moved by
-    the change in length of the spans before it. None when a span covers a line start (a value masked
-    whole, a Kustomer mask object): then the rendition is scanned.
+    the change in length of the spans in the lines before it. None when a span covers a line start (a value
+    masked whole, a Kustomer mask object): then the rendition is scanned. `holding`: each span's line.
     """
-    starts, begins, ends = np.frombuffer(index.starts, np.uint32), spans.starts, spans.ends
-    following = np.searchsorted(starts, begins.astype(np.uint32), side="right")  # of one type: nothing converted
+    starts, ends = np.frombuffer(index.starts, np.uint32), spans.ends
+    if holding[0] < 0:  # a span before the first line (none is): scanned, to be sure
+        return None
+    following = holding + 1
     inside = following < len(starts)
     if np.any(starts[following[inside]] < ends[inside]):
         return None
-    grown = spans.text_lengths() - (ends - begins)
-    shift = np.concatenate(([0], np.cumsum(grown)))
-    moved = starts.astype(np.int64) + shift[np.searchsorted(ends, starts, side="right")]
+    grown = spans.text_lengths() - (ends - spans.starts)
+    # Each line's change in length, summed in line order: the shift of every line start after it.
+    by_line = np.bincount(holding, weights=grown, minlength=len(starts)).astype(np.int64)
+    shift = np.cumsum(by_line)
+    moved = starts.astype(np.int64)
+    moved[1:] += shift[:-1]
     if len(moved) and moved[-1] >= NO_LINE:
         return None
     row = get_db().execute("SELECT body_start, body_end, duplicates, landmarks FROM documents WHERE id = ?",
@@ -119,11 +152,17 @@ def _shifted(doc_id, index, spans) -> Scan | None:
     return result
 
 
-def _lines_of(starts, offsets) -> list:
-    """The sorted lines holding these byte offsets (sorted), each once."""
+def _lines_holding(starts, offsets):
+    """The line holding each of these byte offsets (sorted, so the lines are too)."""
     # Offsets in the starts' own type (a document's offsets fit it), so that the big array is not converted.
-    found = np.searchsorted(np.frombuffer(starts, np.uint32), np.asarray(offsets).astype(np.uint32), side="right") - 1
-    return np.unique(found).tolist()
+    return np.searchsorted(np.frombuffer(starts, np.uint32), np.asarray(offsets).astype(np.uint32), side="right") - 1
+
+
+def _each_once(lines) -> list:
+    """Sorted lines, each once."""
+    if not len(lines):
+        return []
+    return lines[np.concatenate(([True], lines[1:] != lines[:-1]))].tolist()
 
 
 def keep_given_rendition(doc_id: str, raw, index, rendition: bytes, unmasked_until=None):

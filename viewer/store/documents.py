@@ -56,7 +56,7 @@ FETCH_FIELDS = ("url", "requested_url", "status", "fetched_at", "seconds", "redi
 
 
 def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None,
-                  cross_site: bool = False, pending: bool = False) -> str:
+                  cross_site: bool = False, pending: bool = False, on_index=None) -> str:
     """Check, index and store a JSON document; return its id (shown at `/docs/<id>`).
 
     `raw` is the document's bytes as received (bytes or bytearray). `source_url` is where it came
@@ -68,7 +68,8 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     StorageFull (507) when it does not fit in the storage budget (`cross_site`: sent by another
     site's page, which may use only a share of it; see store.budget).
     `pending` hides the document from every other request until masking has run
-    (viewer.masking.state.finish_pending).
+    (viewer.masking.state.finish_pending). `on_index(raw, index)` is called once the document is indexed,
+    before it is written (viewer.masking.ahead starts masking it then).
     """
     limit = current_app.config["MAX_BYTES"]
     if len(raw) > limit:
@@ -79,6 +80,9 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     if len(raw) > 16 << 20:
         index_cache().drop()  # a big document's index replaces the cached ones rather than adding to them
     result = scan(raw, current_app.extensions.get("viewer.engine"))
+    index = Index(result.starts, result.parents, result.matches, result.kinds)
+    if on_index is not None:
+        on_index(raw, index)
     doc_id = secrets.token_urlsafe(12)
     db = get_db()
     if cross_site:
@@ -112,8 +116,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     finally:
         view.release()
     expiry.document_added()
-    index_cache().put((current_app.config["DATABASE"], doc_id),
-                 Index(result.starts, result.parents, result.matches, result.kinds))
+    index_cache().put((current_app.config["DATABASE"], doc_id), index)
     return doc_id
 
 

@@ -15,7 +15,7 @@ from ..kustomer import keys
 from ..masking.rendition import keep_given_rendition
 from ..store.documents import delete_document, gone_while_taken_in, save_document
 from .annotate import annotate
-from .mask import mask_incoming
+from .mask import ahead_of_storing, mask_incoming
 from .served import get_document
 
 
@@ -26,7 +26,10 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
     `rendition`: its masked rendition, made already (a jq result of an unmasked document: the program's outputs
     on its masked text), unmasked until `unmasked_until`, as its source is. `remembered`: {resource: Rules} to
     mask besides (what Kustomer had masked before its unmasking window)."""
-    doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True)
+    # Masking by rules known already is prepared on another thread while the original is written.
+    ahead = ahead_of_storing(organisation, remembered) if rendition is None else None
+    doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True,
+                           on_index=ahead.start if ahead is not None else None)
     step = "labelled"
     try:
         # The metadata is read with the key the document was fetched with (a stored key chosen by name).
@@ -37,7 +40,8 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
             if rendition is not None:
                 keep_given_rendition(doc_id, raw, get_document(doc_id).index, rendition, unmasked_until)
             else:
-                mask_incoming(doc_id, raw, source_url, organisation=organisation, remembered=remembered)
+                mask_incoming(doc_id, raw, source_url, organisation=organisation, remembered=remembered,
+                              ahead=ahead)
     except BaseException as exc:
         removed = delete_document(doc_id)
         if not isinstance(exc, Exception):

@@ -7,6 +7,7 @@ from ..kustomer import upstream
 from ..kustomer.allowlist import NotAllowed, check_url
 from ..kustomer.errors import UpstreamError
 from ..kustomer.metadata import MetadataUnavailable, cache_for
+from ..masking.ahead import Ahead
 from ..masking.remask import local_rules, remask_stricter
 from ..masking.rendition import apply_rules
 from ..masking.rules import Rules, union
@@ -16,10 +17,20 @@ from .served import get_document
 from .upstream_limits import limits
 
 
-def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = False, remembered=None):
+def ahead_of_storing(organisation: bool, remembered=None) -> Ahead | None:
+    """Masking to prepare while a new document is stored, when its rules are known before it is: those of
+    a document that does not need its organisation's metadata."""
+    return None if organisation else Ahead(union({}, local_rules(), remembered))
+
+
+def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = False, remembered=None, ahead=None):
     """Store the masked rendition of a new document; `organisation` reads the org's metadata for it.
-    `remembered`: {resource: Rules} masked besides, whatever the metadata says (Kustomer's own masks)."""
+    `remembered`: {resource: Rules} masked besides, whatever the metadata says (Kustomer's own masks).
+    `ahead`: what ahead_of_storing gave for it, started while it was stored."""
     index = get_document(doc_id).index
+    if ahead is not None and not organisation:
+        apply_rules(doc_id, raw, index, ahead.rules, note=_note({}), ahead=ahead)
+        return
     found, missing, host, resources = {}, {}, None, None
     if organisation and _allowed(source_url):
         host, resources = urlsplit(source_url).hostname, object_types(Reader(raw, index))
