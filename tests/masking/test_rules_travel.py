@@ -130,6 +130,23 @@ def test_a_restart_with_a_stricter_rules_file_masks_earlier_documents_again_newe
         assert EMAIL not in raw and "Jenny Jennings" not in raw
 
 
+def test_a_document_that_had_nothing_masked_is_masked_by_the_rules_of_a_restart(tmp_path, clock):
+    """A document taken in with no rules at all has no rendition yet: masking it again makes its first."""
+    database, strict = str(tmp_path / "v.sqlite3"), tmp_path / "strict.toml"
+    strict.write_text("".join(f'[[mask]]\nresource = "customer"\nattribute = "{name}"\nmode = "partial"\n'
+                              for name in ("emails", "sharedEmails")))
+    from viewer.masking import rules
+    before = create_app({"DATABASE": database, "TESTING": True, "CLOCK": clock})
+    doc = before.test_client().post("/docs", data=customer("c" * 24), content_type="application/json")
+    doc = doc.headers["Location"]
+    assert EMAIL in before.test_client().get(f"{doc}/raw").get_data(as_text=True)
+    after = create_app({"DATABASE": database, "TESTING": True, "MASKING_RULES": rules.load(strict), "CLOCK": clock})
+    assert after.extensions["viewer.remask"].idle(30)
+    response = after.test_client().get(f"{doc}/raw")
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert EMAIL not in response.get_data(as_text=True) and "*******.com" in response.get_data(as_text=True)
+
+
 def served(url, deadline=60.0):
     """The document's raw text once it is served (200), waiting while it is masked again (503)."""
     import time

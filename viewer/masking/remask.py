@@ -129,7 +129,7 @@ def remask(doc_id: str, extra: dict):
     resources = json.loads(record["resources"]) if record and record["resources"] else None
     apply_rules(doc_id, raw, original.index, union(recorded, local_rules(), extra),
                 host=record["host"] if record else None, note=record["note"] if record else None,
-                resources=resources)
+                resources=resources, again=True)
 
 
 def _legacy_rules(doc_id, raw, index) -> dict:

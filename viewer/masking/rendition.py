@@ -38,17 +38,19 @@ def render(raw, spans):
     return b"".join(pieces), offsets
 
 
-def apply_rules(doc_id: str, raw, index, rules: dict, *, host=None, note=None, resources=None, ahead=None):
+def apply_rules(doc_id: str, raw, index, rules: dict, *, host=None, note=None, resources=None, ahead=None,
+                again=False):
     """Mask a stored document under `rules` ({resource: Rules}, inheritance applied) and record them with it.
 
     The rules are recorded first, while the document is still hidden: a document is never served without
     the rules it was masked under, so stricter rules later always find it (viewer.masking.remask).
     `ahead`: a masking.ahead.Ahead under the same rules, which found the spans while the original was stored.
+    `again`: masking a stored document again (viewer.masking.remask), not one being taken in.
     """
     if ahead is None:
         ahead = Rulebook(rules)
     save_rules(doc_id, to_record(rules), host=host, resources=None, note=note)
-    mask_document(doc_id, raw, index, ahead.rules_for, note=note, prepared=ahead.result())
+    mask_document(doc_id, raw, index, ahead.rules_for, note=note, prepared=ahead.result(), again=again)
     if rules or resources is not None:  # the resources it holds: later metadata for one of them concerns it
         save_rules(doc_id, to_record(rules), host=host, resources=ahead.asked if resources is None else resources,
                    note=note)
@@ -87,7 +89,7 @@ def prepare(raw, index, rules_for) -> Prepared:
     return Prepared(spans, rendition, offsets, _lines_holding(index.starts, spans.starts))
 
 
-def mask_document(doc_id: str, raw, index, rules_for, note=None, prepared: Prepared | None = None):
+def mask_document(doc_id: str, raw, index, rules_for, note=None, prepared: Prepared | None = None, again=False):
     """Find what to mask in a stored document (or take what `prepared` found), and store its masked rendition
     and what was masked."""
     spans, rendition, offsets, holding = prepared or prepare(raw, index, rules_for)
@@ -115,7 +117,7 @@ def mask_document(doc_id: str, raw, index, rules_for, note=None, prepared: Prepa
     attributes = spans.attributes()
     save_masking(doc_id, rendition=rendition, result=result, masked_lines=masked_lines,
                  original_lines=original_lines, attributes=attributes, count=len(spans), note=note,
-                 customer_id=customer_id, kustomer=spans.any_kustomer(), preview=preview)
+                 customer_id=customer_id, kustomer=spans.any_kustomer(), preview=preview, again=again)
     if result is not None:
         # The rendition is what is shown next: its index takes the original's place in memory.
         cache_rendition_index(doc_id, result)

@@ -13,8 +13,9 @@ from .documents import OLD_CHUNK, gone_while_taken_in, index_cache, still_taken_
 
 
 def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines, attributes, count,
-                 note, customer_id, kustomer, preview):
+                 note, customer_id, kustomer, preview, again=False):
     """Store what masking found; `rendition`/`result` (bytes and its core.scan.Scan) are None when nothing is masked.
+    `again`: a stored document masked again under stricter rules (it may have had nothing masked before).
 
     Raises DocumentGone (409) when the document was deleted while it was being masked: nothing is written.
     """
@@ -26,7 +27,7 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
         try:
             row = db.execute("SELECT chunk_size FROM documents WHERE id = ?", (doc_id,)).fetchone()
             remasking = db.execute("SELECT 1 FROM masking WHERE doc_id = ?", (doc_id,)).fetchone() is not None
-            if row is None or not (remasking or still_taken_in(db, doc_id)):
+            if row is None or not (again or remasking or still_taken_in(db, doc_id)):
                 raise gone_while_taken_in()
             # A document masked again under stricter rules: its earlier rendition goes, its unmask stays.
             db.execute("DELETE FROM masked_chunks WHERE doc_id = ?", (doc_id,))
