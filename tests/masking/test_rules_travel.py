@@ -183,3 +183,51 @@ def test_the_real_viewer_restarted_with_a_stricter_rules_file(tmp_path):
         for doc in docs:
             raw = served(viewer.url + doc)
             assert EMAIL not in raw and "Jenny Jennings" not in raw
+
+
+@pytest.mark.parametrize("program", [".data.attributes.emails", "[.. | strings]", "."])
+def test_a_jq_result_is_made_again_from_its_source_under_a_stricter_rules_file(tmp_path, clock, program):
+    """A result's own bytes need not be in any shape masking reads: its program runs again on the source's
+    masked text once the source is masked under the new rules, and the result carries its source's rules."""
+    database, loose, strict = str(tmp_path / "v.sqlite3"), tmp_path / "loose.toml", tmp_path / "strict.toml"
+    loose.write_text('[[mask]]\nresource = "customer"\nattribute = "name"\nmode = "full"\n')
+    strict.write_text(loose.read_text() + "".join(
+        f'[[mask]]\nresource = "customer"\nattribute = "{name}"\nmode = "partial"\n' for name in
+        ("emails", "sharedEmails")))
+    from viewer.masking import rules
+    before = create_app({"DATABASE": database, "TESTING": True, "MASKING_RULES": rules.load(loose), "CLOCK": clock})
+    client = before.test_client()
+    source = client.post("/docs", data=customer("d" * 24), content_type="application/json").headers["Location"]
+    made = client.get(f"{source}/jq", query_string={"q": program})
+    assert made.status_code == 303, made.get_data(as_text=True)[-500:]
+    result = made.headers["Location"]
+    assert EMAIL in client.get(f"{result}/raw").get_data(as_text=True)
+    after = create_app({"DATABASE": database, "TESTING": True, "MASKING_RULES": rules.load(strict), "CLOCK": clock})
+    assert after.extensions["viewer.remask"].idle(60)
+    client = after.test_client()
+    for doc in (source, result):
+        response = client.get(f"{doc}/raw")
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        assert EMAIL not in response.get_data(as_text=True) and "Jenny Jennings" not in response.get_data(as_text=True)
+    assert "*******.com" in client.get(f"{result}/raw").get_data(as_text=True)
+    page = client.get(result).get_data(as_text=True)
+    assert EMAIL not in page and program.replace('"', "&#34;").split("|")[0].strip() in page
+
+
+def test_a_jq_result_whose_source_is_gone_stays_hidden_under_stricter_rules(tmp_path, clock):
+    """Fail closed: with no source to run its program on again, the result is not shown with what the new rules
+    mask; deleting it is the way out."""
+    database, strict = str(tmp_path / "v.sqlite3"), tmp_path / "strict.toml"
+    strict.write_text('[[mask]]\nresource = "customer"\nattribute = "emails"\nmode = "partial"\n')
+    from viewer.masking import rules
+    before = create_app({"DATABASE": database, "TESTING": True, "CLOCK": clock})
+    client = before.test_client()
+    source = client.post("/docs", data=customer("e" * 24), content_type="application/json").headers["Location"]
+    result = client.get(f"{source}/jq", query_string={"q": ".data.attributes.emails"}).headers["Location"]
+    assert client.post(f"{source}/delete").status_code in (302, 303)
+    after = create_app({"DATABASE": database, "TESTING": True, "MASKING_RULES": rules.load(strict), "CLOCK": clock})
+    assert after.extensions["viewer.remask"].idle(60)
+    client = after.test_client()
+    response = client.get(f"{result}/raw")
+    assert response.status_code == 503 and EMAIL not in response.get_data(as_text=True)
+    assert client.post(f"{result}/delete").status_code in (302, 303)

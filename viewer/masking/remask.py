@@ -14,13 +14,25 @@ from flask import current_app
 
 from ..errors import ViewerError
 from ..store.documents import original_document
-from ..store.masking import load_masking, load_rules, rules_of_documents
+from ..store.masking import load_masking, load_rules, rules_of_documents, save_rules
+from ..store.results import load_result
 from .rendition import apply_rules
-from .rules import Rules, covers, from_record, union
+from .rules import Rules, covers, from_record, to_record, union
 from .spans import Reader, object_types
 from .urls import shown_url
 
 EXTENSION = "viewer.remask"
+
+
+RERUN = "viewer.rerun"  # the app's way to make a derived document again from its source (web/views/query.py)
+
+
+class WaitFor(Exception):
+    """A document made from another (a jq result) waits for its source to be masked again first."""
+
+    def __init__(self, source_id: str):
+        super().__init__(source_id)
+        self.source_id = source_id
 
 
 class Remasking(ViewerError):
@@ -105,6 +117,14 @@ class Remasker:
             try:
                 with self.app.app_context():
                     remask(doc_id, extra)
+            except WaitFor as wait:
+                with self._changed:
+                    if wait.source_id in self._queue and wait.source_id != doc_id:
+                        self._queue[doc_id] = self._queue.pop(doc_id)  # after its source, which is queued
+                        continue
+                self.app.logger.error("Could not mask document %s again: its source %s could not be masked again",
+                                      doc_id, wait.source_id)
+                self._failed.add(doc_id)
             except Exception:
                 self.app.logger.exception("Could not mask document %s again under the new rules", doc_id)
                 self._failed.add(doc_id)
@@ -119,10 +139,19 @@ def remasker(app) -> Remasker:
 
 
 def remask(doc_id: str, extra: dict):
-    """Mask a stored document again from its original bytes, under its rules, those in force and `extra`."""
+    """Mask a stored document again from its original bytes, under its rules, those in force and `extra`.
+
+    A document made from another by a jq program is made again instead: the program runs on its source's
+    masked text, once the source is masked under the new rules (its own bytes need not be in any shape
+    that masking reads: `.data[].attributes.emails` is a list of lists).
+    """
     original = original_document(doc_id)  # not get_document: that serves the rendition, and refuses while this runs
     if original is None:
         return  # deleted meanwhile
+    made = load_result(doc_id)
+    if made is not None:
+        current_app.extensions[RERUN](doc_id, made, original, extra)
+        return
     raw = original.read(0, original.size)
     record = load_rules(doc_id)
     recorded = from_record(record["rules"]) if record else _legacy_rules(doc_id, raw, original.index)
@@ -130,6 +159,17 @@ def remask(doc_id: str, extra: dict):
     apply_rules(doc_id, raw, original.index, union(recorded, local_rules(), extra),
                 host=record["host"] if record else None, note=record["note"] if record else None,
                 resources=resources, again=True)
+
+
+def inherit_rules(doc_id: str, source_id: str, extra: dict | None = None):
+    """Record on a document made from another (a jq result) the rules its source is served under, besides its
+    own: stricter rules for the source's resources, local or the organisation's, then mask it again too."""
+    own, source = load_rules(doc_id), load_rules(source_id)
+    rules = union(from_record(own["rules"]) if own else {}, served_rules(source_id), extra)
+    listed = [json.loads(row["resources"]) if row and row["resources"] else None for row in (own, source)]
+    resources = None if None in listed else set(listed[0]) | set(listed[1])
+    host = (source["host"] if source else None) or (own["host"] if own else None)
+    save_rules(doc_id, to_record(rules), host=host, resources=resources, note=own["note"] if own else None)
 
 
 def _legacy_rules(doc_id, raw, index) -> dict:

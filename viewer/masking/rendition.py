@@ -167,10 +167,11 @@ def _each_once(lines) -> list:
     return lines[np.concatenate(([True], lines[1:] != lines[:-1]))].tolist()
 
 
-def keep_given_rendition(doc_id: str, raw, index, rendition: bytes, unmasked_until=None):
+def keep_given_rendition(doc_id: str, raw, index, rendition: bytes, unmasked_until=None, again=False):
     """Store `rendition` as a new document's masked rendition, as it is (a jq result's outputs on its source's
-    masked text); unmasked until `unmasked_until`, as its source was when the program ran."""
-    if rendition == bytes(raw):
+    masked text); unmasked until `unmasked_until`, as its source was when the program ran. `again`: made again
+    for a stored document (viewer.masking.remask), which keeps its unmask."""
+    if rendition == bytes(raw) and not again:
         finish_pending(doc_id)
         return
     result = scan(rendition, current_app.extensions.get("viewer.engine"))
@@ -178,7 +179,7 @@ def keep_given_rendition(doc_id: str, raw, index, rendition: bytes, unmasked_unt
     text = rendition[result.body_start:result.body_start + 400].decode("utf-8", "ignore")
     save_masking(doc_id, rendition=rendition, result=result, masked_lines=masked_lines, original_lines=masked_lines,
                  attributes=[], count=len(masked_lines), note=None, customer_id=None, kustomer=False,
-                 preview=" ".join(text.split())[:120])
+                 preview=" ".join(text.split())[:120], again=again)
     if unmasked_until:
         set_unmasked_until(doc_id, unmasked_until)
     else:

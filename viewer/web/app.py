@@ -27,8 +27,6 @@ def create_app(config=None) -> Flask:
     # A viewer on a full disk still starts: reads leave expired documents out, the timer retries.
     expiry.sweep(app.config)
     documents_store.remove_unfinished(app)
-    remask.remask_looser_at_start(app)
-    windows.close_due_at_start(app)
     security.init_app(app)
     admission.init_app(app)
     errors.init_app(app)
@@ -42,6 +40,9 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(diff.bp)
     app.register_blueprint(query.bp)
     app.register_blueprint(table.bp)
+    # Last: their threads use the whole app (a jq result is made again by the query blueprint's rerun).
+    remask.remask_looser_at_start(app)
+    windows.close_due_at_start(app)
     return app
 
 

@@ -4,6 +4,8 @@ import threading
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from ...errors import ViewerError
+from ...masking.remask import RERUN, WaitFor, inherit_rules, remasker
+from ...masking.rendition import keep_given_rendition
 from ...query.errors import QueryError
 from ...query.run import run_program, served_text
 from ...store.documents import delete_document
@@ -24,6 +26,7 @@ RUNS = 2  # programs at once: each worker may take --jq-memory, and the server's
 @bp.record_once
 def _runs(state):
     state.app.extensions["viewer.jq_runs"] = threading.BoundedSemaphore(RUNS)
+    state.app.extensions[RERUN] = rerun
 
 
 @bp.get("/docs/<doc_id>/jq")
@@ -44,6 +47,7 @@ def run(doc_id):
                          unmasked_until=doc.masking.unmasked_until if unmasked else None)
     try:
         record_result(new_id, Made(doc.id, program, result.outputs, bool(doc.masking and doc.masking.masked)))
+        inherit_rules(new_id, doc.id)  # stricter rules for its source later make it again (rerun)
     except BaseException:
         delete_document(new_id)
         raise
@@ -68,10 +72,29 @@ def _outputs(doc, program: str, unmasked: bool) -> tuple:
 
 
 def _masked(doc):
-    """The document as it is served while masked: its masked rendition."""
-    masked = get_document(doc.id)
-    masked.use_rendition(load_masking(doc.id))
+    """The document as it is served while masked: its masked rendition (the document itself if it has none)."""
+    masked, row = get_document(doc.id), load_masking(doc.id)
+    if row is not None and row["size"] is not None:
+        masked.use_rendition(row)
     return masked
+
+
+def rerun(doc_id: str, made: Made, original, extra: dict):
+    """Make a jq result's masked rendition again under stricter rules (viewer.masking.remask): its program on its
+    source's masked text, once the source itself is masked under them. Its original stays as it was."""
+    if remasker(current_app).holds(made.source_id):
+        raise WaitFor(made.source_id)
+    try:
+        source = _masked(get_document(made.source_id))
+    except ViewerError:
+        raise ViewerError(f"its source {made.source_id} is gone, so its program cannot run on the source's masked "
+                          "text again") from None
+    config, runs = current_app.config, current_app.extensions["viewer.jq_runs"]
+    with runs:
+        result = run_program(made.program, served_text(source), timeout=config["JQ_TIMEOUT"],
+                             memory=config["JQ_MEMORY"], max_bytes=config["MAX_BYTES"])
+    keep_given_rendition(doc_id, original.read(0, original.size), original.index, result.text, again=True)
+    inherit_rules(doc_id, made.source_id, extra)
 
 
 def _error_page(exc: QueryError, doc, program: str):
