@@ -75,6 +75,20 @@ def projected(db, path, needed: int, removed: int = 0) -> int:
     return on_disk(path) + log + max(0, needed - free * page_size)
 
 
+def state(db) -> tuple:
+    """The store as a write begins: its files' size and its free pages, which `fits` measures against."""
+    page_size, free = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "freelist_count"))
+    return on_disk(current_app.config["DATABASE"]), page_size, free
+
+
+def fits(before: tuple, needed: int) -> bool:
+    """Whether a write of `needed` bytes begun at `before` (see `state`) stays within the budget, as `projected`
+    measures it: for a write whose size is known only once part of it is written (an index made meanwhile)."""
+    on, page_size, free = before
+    log = needed + SLACK_PAGES * page_size
+    return on + log + max(0, needed - free * page_size) <= budget(current_app.config)
+
+
 def projected_shrunk(db, path, needed: int, removed: int) -> int:
     """As `projected`, when the pages freed by the removals are given back to the disk before the write:
     the database file is then the pages in use, and grows by the whole document."""

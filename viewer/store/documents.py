@@ -5,6 +5,7 @@
 import json
 import secrets
 import sqlite3
+import threading
 from array import array
 
 from flask import current_app, g
@@ -79,34 +80,17 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
         raise ViewerError("source_url must be text.")
     if len(raw) > 16 << 20:
         index_cache().drop()  # a big document's index replaces the cached ones rather than adding to them
-    result = scan(raw, current_app.extensions.get("viewer.engine"))
-    index = Index(result.starts, result.parents, result.matches, result.kinds)
-    if on_index is not None:
-        on_index(raw, index)
-    doc_id = secrets.token_urlsafe(12)
+    row = _Row(secrets.token_urlsafe(12), source_url, _fetch_info_json(fetch_info), pending)
     db = get_db()
-    if cross_site:
-        budget.charge_cross_site(_stored_size(raw, result))
     view = memoryview(raw)
     try:
-        with budget.room_for(db, _stored_size(raw, result)):
-            chunk = chunk_size(db)
-            db.execute("BEGIN IMMEDIATE")
-            db.execute(
-                "INSERT INTO documents (id, created_at, size, body_start, body_end, line_count, source_url, fetch_info,"
-                " notices, duplicates, landmarks, preview, chunk_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (doc_id, expiry.now(), len(raw), result.body_start, result.body_end, result.line_count,
-                 source_url or None, _fetch_info_json(fetch_info), json.dumps(result.notices),
-                 json.dumps(result.duplicates), json.dumps(result.landmarks), _preview(raw, result.body_start),
-                 chunk))
-            if pending:
-                db.execute("INSERT INTO masking_pending (doc_id) VALUES (?)", (doc_id,))
-                g.setdefault("preparing", set()).add(doc_id)
-            write_chunks(db, "chunks", doc_id, view, chunk)
-            for name, _ in STORED:
-                write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
-            db.execute("COMMIT")
-            reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+        if len(raw) >= OVERLAP_BYTES and not cross_site:
+            result = _write_while_indexing(db, row, raw, view, on_index)
+        else:
+            result = _indexed(raw, on_index)
+            if cross_site:
+                budget.charge_cross_site(_stored_size(raw, result))
+            _write(db, row, raw, view, result)
     except BaseException as exc:
         rollback_quietly(db)
         if budget.is_disk_full(exc):
@@ -116,8 +100,126 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     finally:
         view.release()
     expiry.document_added()
-    index_cache().put((current_app.config["DATABASE"], doc_id), index)
-    return doc_id
+    index = Index(result.starts, result.parents, result.matches, result.kinds)
+    index_cache().put((current_app.config["DATABASE"], row.doc_id), index)
+    return row.doc_id
+
+
+# A document this big is indexed by the engine's worker process while its bytes are written to the database:
+# the two take about as long, and neither needs the other until the index is written.
+OVERLAP_BYTES = 1 << 20
+
+
+class _Row:
+    """What a new document's row holds besides its index."""
+
+    def __init__(self, doc_id, source_url, fetch_info, pending):
+        self.doc_id, self.source_url, self.fetch_info, self.pending = doc_id, source_url, fetch_info, pending
+
+
+def _indexed(raw, on_index):
+    """Index a document (core.scan.scan, through the engine when it can), then hand it to `on_index`."""
+    result = scan(raw, current_app.extensions.get("viewer.engine"))
+    if on_index is not None:
+        on_index(raw, Index(result.starts, result.parents, result.matches, result.kinds))
+    return result
+
+
+def _write(db, row, raw, view, result):
+    """Store an indexed document in one transaction, room made for it first."""
+    with budget.room_for(db, _stored_size(raw, result)):
+        chunk = chunk_size(db)
+        db.execute("BEGIN IMMEDIATE")
+        _insert(db, row, raw, result, chunk)
+        write_chunks(db, "chunks", row.doc_id, view, chunk)
+        _write_index(db, row.doc_id, result)
+        db.execute("COMMIT")
+        reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+
+
+def _write_while_indexing(db, row, raw, view, on_index):
+    """Store a big document in one transaction while it is indexed on another thread.
+
+    Room is made for its bytes first; its index, once known, is written if it fits in what is left,
+    or the transaction is rolled back and the document stored again with room made for the whole.
+    A document that is not JSON raises its DocumentError, whatever the write had reached.
+    """
+    app = current_app._get_current_object()
+    indexing = _Indexing(app, raw, on_index)
+    try:
+        with budget.room_for(db, _stored_size(raw, None)):
+            before = budget.state(db)
+            chunk = chunk_size(db)
+            db.execute("BEGIN IMMEDIATE")
+            _insert(db, row, raw, None, chunk)
+            write_chunks(db, "chunks", row.doc_id, view, chunk)
+            result = indexing.result()
+            if budget.fits(before, _stored_size(raw, result)):
+                db.execute("UPDATE documents SET body_start = ?, body_end = ?, line_count = ?, notices = ?,"
+                           " duplicates = ?, landmarks = ?, preview = ? WHERE id = ?",
+                           (*_indexed_fields(raw, result), row.doc_id))
+                _write_index(db, row.doc_id, result)
+                db.execute("COMMIT")
+                reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+                return result
+            rollback_quietly(db)
+    except BaseException:
+        indexing.raise_its_error()  # not JSON: that is the answer, not what the write met meanwhile
+        raise
+    _write(db, row, raw, view, result)  # its index did not fit in the room made for its bytes
+    return result
+
+
+class _Indexing:
+    """A document indexed on a thread of its own (the engine's worker does the work), in the app's context."""
+
+    def __init__(self, app, raw, on_index):
+        self._done, self._result, self._error = threading.Event(), None, None
+        threading.Thread(target=self._run, args=(app, raw, on_index), name="viewer-indexing", daemon=True).start()
+
+    def _run(self, app, raw, on_index):
+        try:
+            with app.app_context():
+                self._result = _indexed(raw, on_index)
+        except BaseException as exc:  # raised in the request, which waits for it
+            self._error = exc
+        finally:
+            self._done.set()
+
+    def result(self):
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+    def raise_its_error(self):
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+
+
+def _insert(db, row, raw, result, chunk):
+    """The document's row (its index fields zero until known, when `result` is None), and its pending mark."""
+    fields = _indexed_fields(raw, result) if result is not None else (0, 0, 0, "[]", "[]", "[]", "")
+    body_start, body_end, line_count, notices, duplicates, landmarks, preview = fields
+    db.execute(
+        "INSERT INTO documents (id, created_at, size, body_start, body_end, line_count, source_url, fetch_info,"
+        " notices, duplicates, landmarks, preview, chunk_size) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (row.doc_id, expiry.now(), len(raw), body_start, body_end, line_count, row.source_url or None,
+         row.fetch_info, notices, duplicates, landmarks, preview, chunk))
+    if row.pending:
+        db.execute("INSERT INTO masking_pending (doc_id) VALUES (?)", (row.doc_id,))
+        g.setdefault("preparing", set()).add(row.doc_id)
+
+
+def _indexed_fields(raw, result) -> tuple:
+    return (result.body_start, result.body_end, result.line_count, json.dumps(result.notices),
+            json.dumps(result.duplicates), json.dumps(result.landmarks), _preview(raw, result.body_start))
+
+
+def _write_index(db, doc_id, result):
+    for name, _ in STORED:
+        write_blob(db, doc_id, name, memoryview(getattr(result, name)).cast("B"))
 
 
 def write_chunks(db, table, doc_id, view, chunk):
@@ -127,8 +229,9 @@ def write_chunks(db, table, doc_id, view, chunk):
 
 
 def _stored_size(raw, result) -> int:
-    """About what the document takes in the database: its bytes, its stored index and some slack."""
-    return len(raw) * 101 // 100 + sum(memoryview(getattr(result, name)).nbytes for name, _ in STORED) + (256 << 10)
+    """About what the document takes in the database: its bytes, its stored index (if known) and some slack."""
+    index = 0 if result is None else sum(memoryview(getattr(result, name)).nbytes for name, _ in STORED)
+    return len(raw) * 101 // 100 + index + (256 << 10)
 
 
 def write_blob(db, doc_id, name, data, table="line_arrays"):
