@@ -19,7 +19,7 @@ from flask import current_app
 from ..errors import ViewerError
 from ..sizes import format_size
 from . import expiry, reserve
-from .db import reclaim_space, rollback_quietly, shrink_log
+from .db import commit_without_checkpoint, connect, reclaim_space, rollback_quietly, shrink_log
 
 # A document is written twice while it goes in (the write-ahead log, then the database file).
 WRITE_FACTOR = 2
@@ -123,11 +123,59 @@ def room_for(db, needed: int):
     turn = _app_lock("storage_turn")
     if not turn.acquire(timeout=TURN_TIMEOUT):
         raise Busy("The viewer is still storing another document; send this one again in a moment.")
+    held = Turn(turn)
     try:
         make_room(db, needed)
-        yield
+        yield held
+    finally:
+        if not held.handed_on:
+            turn.release()
+
+
+class Turn:
+    """The store's turn to grow, held by a write (see room_for)."""
+
+    def __init__(self, lock):
+        self.lock, self.handed_on = lock, False
+
+    def commit_and_checkpoint_after(self, db):
+        """COMMIT a big write, and copy it from the log into the database file on a thread of its own.
+
+        That copy (a checkpoint) takes as long as the write itself, and the request need not wait for it:
+        the document is committed, readers read it from the log meanwhile. The thread holds this turn
+        until the copy is done, so the next write measures the store as it will be, and the budget holds.
+        """
+        commit_without_checkpoint(db)
+        app = current_app._get_current_object()
+        self.handed_on = True
+        try:
+            threading.Thread(target=_checkpoint, args=(app, self.lock), name="viewer-checkpoint", daemon=True).start()
+        except BaseException:
+            self.handed_on = False  # released by room_for, after a checkpoint here
+            reclaim_space(db)
+            raise
+
+
+def _checkpoint(app, turn):
+    try:
+        db = connect(app.config["DATABASE"])
+        try:
+            reclaim_space(db)
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        app.logger.warning("Could not copy the log into the database file yet: %s", exc)
     finally:
         turn.release()
+
+
+def settled(app, timeout: float) -> bool:
+    """Wait until no write or checkpoint holds the store's turn (a clean stop; tests); whether none does."""
+    turn = app.extensions.setdefault("viewer.storage_turn", threading.Lock())
+    if not turn.acquire(timeout=timeout):
+        return False
+    turn.release()
+    return True
 
 
 def make_room(db, needed: int) -> None:

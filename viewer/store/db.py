@@ -72,6 +72,18 @@ def close_db(_error=None):
         db.close()
 
 
+AUTOCHECKPOINT_PAGES = 1000  # SQLite's default: a commit leaving more in the log copies it into the file
+
+
+def commit_without_checkpoint(db):
+    """COMMIT, leaving the log's copy into the database file to whoever checkpoints next (budget.Turn)."""
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    try:
+        db.execute("COMMIT")
+    finally:
+        db.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+
+
 def reclaim_space(db, step_pages: int = 32):
     """Give freed pages back to the disk a few at a time, checkpointing between steps.
 
@@ -134,6 +146,9 @@ def close_app(app, wait: float = 2.0):
     holder = app.extensions.pop("viewer.db_holder", None)
     if holder is None:
         return
+    turn = app.extensions.get("viewer.storage_turn")
+    if turn is not None and turn.acquire(timeout=wait + 10):  # a checkpoint under way (budget.Turn) ends first
+        turn.release()
     try:
         holder.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
         holder.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

@@ -127,14 +127,13 @@ def _indexed(raw, on_index):
 
 def _write(db, row, raw, view, result):
     """Store an indexed document in one transaction, room made for it first."""
-    with budget.room_for(db, _stored_size(raw, result)):
+    with budget.room_for(db, _stored_size(raw, result)) as turn:
         chunk = chunk_size(db)
         db.execute("BEGIN IMMEDIATE")
         _insert(db, row, raw, result, chunk)
         write_chunks(db, "chunks", row.doc_id, view, chunk)
         _write_index(db, row.doc_id, result)
-        db.execute("COMMIT")
-        reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+        turn.commit_and_checkpoint_after(db)  # the log's copy leaves the disk while the document is shown
 
 
 def _write_while_indexing(db, row, raw, view, on_index):
@@ -147,7 +146,7 @@ def _write_while_indexing(db, row, raw, view, on_index):
     app = current_app._get_current_object()
     indexing = _Indexing(app, raw, on_index)
     try:
-        with budget.room_for(db, _stored_size(raw, None)):
+        with budget.room_for(db, _stored_size(raw, None)) as turn:
             before = budget.state(db)
             chunk = chunk_size(db)
             db.execute("BEGIN IMMEDIATE")
@@ -159,8 +158,7 @@ def _write_while_indexing(db, row, raw, view, on_index):
                            " duplicates = ?, landmarks = ?, preview = ? WHERE id = ?",
                            (*_indexed_fields(raw, result), row.doc_id))
                 _write_index(db, row.doc_id, result)
-                db.execute("COMMIT")
-                reclaim_space(db)  # a checkpoint: the log's copy of the document leaves the disk
+                turn.commit_and_checkpoint_after(db)
                 return result
             rollback_quietly(db)
     except BaseException:

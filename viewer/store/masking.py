@@ -8,7 +8,7 @@ from flask import current_app
 
 from ..core.index import STORED, Index
 from . import budget
-from .db import get_db, reclaim_space, rollback_quietly
+from .db import get_db, rollback_quietly
 from .documents import OLD_CHUNK, gone_while_taken_in, index_cache, still_taken_in, write_blob, write_chunks
 
 
@@ -22,7 +22,7 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
     db = get_db()
     needed = 0 if rendition is None else len(rendition) * 101 // 100 + sum(
         memoryview(getattr(result, name)).nbytes for name, _ in STORED)
-    with budget.room_for(db, needed + 8 * (len(masked_lines) + len(original_lines))):
+    with budget.room_for(db, needed + 8 * (len(masked_lines) + len(original_lines))) as turn:
         db.execute("BEGIN IMMEDIATE")
         try:
             row = db.execute("SELECT chunk_size FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -48,11 +48,10 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
                 (doc_id, note, customer_id, int(kustomer), json.dumps(attributes), count,
                  array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview, doc_id))
             db.execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
-            db.execute("COMMIT")
+            turn.commit_and_checkpoint_after(db)  # the log's copy of the rendition leaves the disk meanwhile
         except BaseException:
             rollback_quietly(db)
             raise
-        reclaim_space(db)
     _badge_lines_kept().forget(doc_id)
 
 
