@@ -14,7 +14,7 @@ import shutil
 import sqlite3
 import threading
 
-from flask import current_app
+from flask import current_app, g
 
 from ..errors import ViewerError
 from ..sizes import format_size
@@ -64,15 +64,16 @@ def on_disk(path) -> int:
     return total
 
 
-def projected(db, path, needed: int, removed: int = 0) -> int:
+def projected(db, path, needed: int, removed: int = 0, pending: int = 0) -> int:
     """The files' size at the peak of writing `needed` bytes, after `removed` documents were removed for it.
 
     The new pages go to the log first (which may grow by all of them, when a reader keeps it from
-    starting over), then into the database file, which grows by what its free pages cannot hold.
+    starting over), then into the database file, which grows by what its free pages cannot hold, with
+    `pending` bytes already in the log and not yet in the file.
     """
     page_size, free = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "freelist_count"))
     log = needed + (SLACK_PAGES + REMOVAL_PAGES * removed) * page_size
-    return on_disk(path) + log + max(0, needed - free * page_size)
+    return on_disk(path) + log + max(0, needed + pending - free * page_size)
 
 
 def state(db) -> tuple:
@@ -89,7 +90,7 @@ def fits(before: tuple, needed: int) -> bool:
     return on + log + max(0, needed - free * page_size) <= budget(current_app.config)
 
 
-def projected_shrunk(db, path, needed: int, removed: int) -> int:
+def projected_shrunk(db, path, needed: int, removed: int, pending: int = 0) -> int:
     """As `projected`, when the pages freed by the removals are given back to the disk before the write:
     the database file is then the pages in use, and grows by the whole document."""
     page_size, pages, free = (db.execute(f"PRAGMA {name}").fetchone()[0]
@@ -99,7 +100,7 @@ def projected_shrunk(db, path, needed: int, removed: int) -> int:
     except OSError:
         file_size = 0
     log = needed + (SLACK_PAGES + REMOVAL_PAGES * removed) * page_size
-    return on_disk(path) - file_size + (pages - free) * page_size + log + needed
+    return on_disk(path) - file_size + (pages - free) * page_size + log + needed + pending
 
 
 def budget(config) -> int:
@@ -119,41 +120,69 @@ def room_for(db, needed: int):
 
     No other write that grows the files runs meanwhile, so the room made is still there when the bytes
     go in. Raises StorageFull (see make_room), or Busy when another write keeps the turn too long.
+    Yields the Turn, whose `commit` ends the write. An intake's second write (its masked rendition)
+    goes on with the turn its first kept, the first's bytes counted as still to come into the file.
     """
-    turn = _app_lock("storage_turn")
-    if not turn.acquire(timeout=TURN_TIMEOUT):
-        raise Busy("The viewer is still storing another document; send this one again in a moment.")
-    held = Turn(turn)
+    held = g.pop(HELD, None)
+    if held is None:
+        lock = _app_lock("storage_turn")
+        if not lock.acquire(timeout=TURN_TIMEOUT):
+            raise Busy("The viewer is still storing another document; send this one again in a moment.")
+        held = Turn(lock)
+    held.handed_on = False
     try:
-        make_room(db, needed)
+        make_room(db, needed, held.pending)
         yield held
     finally:
         if not held.handed_on:
-            turn.release()
+            held.let_go()
+
+
+HELD = "viewer_storage_turn"  # on flask.g: the turn an intake keeps between its two writes
 
 
 class Turn:
-    """The store's turn to grow, held by a write (see room_for)."""
+    """The store's turn to grow, held by a write (see room_for).
+
+    A big COMMIT leaves its pages in SQLite's log: copying them into the database file (a checkpoint)
+    takes as long as writing them, and the answer need not wait for it, since readers read the log.
+    The turn is handed to a thread that checkpoints and then releases it, so the next write measures
+    the store as it will be. `pending`: bytes committed under this turn and not yet checkpointed.
+    """
 
     def __init__(self, lock):
-        self.lock, self.handed_on = lock, False
+        self.lock, self.handed_on, self.pending = lock, False, 0
 
-    def commit_and_checkpoint_after(self, db):
-        """COMMIT a big write, and copy it from the log into the database file on a thread of its own.
-
-        That copy (a checkpoint) takes as long as the write itself, and the request need not wait for it:
-        the document is committed, readers read it from the log meanwhile. The thread holds this turn
-        until the copy is done, so the next write measures the store as it will be, and the budget holds.
-        """
+    def commit(self, db, written: int, *, more_to_come=False):
+        """COMMIT the write of about `written` bytes; `more_to_come`: the same intake writes again (keep_turn)."""
         commit_without_checkpoint(db)
-        app = current_app._get_current_object()
+        self.pending += written
         self.handed_on = True
+        if more_to_come:
+            setattr(g, HELD, self)
+        else:
+            self._checkpoint_then_release()
+
+    def let_go(self):
+        if self.pending:
+            self._checkpoint_then_release()
+        else:
+            self.lock.release()
+
+    def _checkpoint_then_release(self):
+        app = current_app._get_current_object()
         try:
             threading.Thread(target=_checkpoint, args=(app, self.lock), name="viewer-checkpoint", daemon=True).start()
         except BaseException:
-            self.handed_on = False  # released by room_for, after a checkpoint here
-            reclaim_space(db)
+            _checkpoint(app, self.lock)  # no thread to be had: here, then
             raise
+
+
+def let_go_held():
+    """The end of an intake: a turn its first write kept is given to the checkpoint (see Turn)."""
+    held = g.pop(HELD, None)
+    if held is not None:
+        held.let_go()
 
 
 def _checkpoint(app, turn):
@@ -169,26 +198,17 @@ def _checkpoint(app, turn):
         turn.release()
 
 
-def settled(app, timeout: float) -> bool:
-    """Wait until no write or checkpoint holds the store's turn (a clean stop; tests); whether none does."""
-    turn = app.extensions.setdefault("viewer.storage_turn", threading.Lock())
-    if not turn.acquire(timeout=timeout):
-        return False
-    turn.release()
-    return True
-
-
-def make_room(db, needed: int) -> None:
+def make_room(db, needed: int, pending: int = 0) -> None:
     """Remove the oldest un-kept documents until `needed` bytes fit in the budget, or raise StorageFull.
 
     Documents still being taken in (pending) are never removed: their intake would fail instead.
     """
     config = current_app.config
     path, limit = config["DATABASE"], budget(config)
-    if projected(db, path, needed) <= limit:
+    if projected(db, path, needed, pending=pending) <= limit:
         return
     shrink_log(db)
-    if projected(db, path, needed) <= limit:
+    if projected(db, path, needed, pending=pending) <= limit:
         return
 
     # Removed in one transaction, kept only if the document then fits: a post that cannot fit even
@@ -196,8 +216,8 @@ def make_room(db, needed: int) -> None:
     removed = []
     db.execute("BEGIN IMMEDIATE")
     try:
-        while min(projected(db, path, needed, len(removed)),
-                  projected_shrunk(db, path, needed, len(removed))) > limit:
+        while min(projected(db, path, needed, len(removed), pending),
+                  projected_shrunk(db, path, needed, len(removed), pending)) > limit:
             oldest = db.execute(OLDEST).fetchone()
             if oldest is None:
                 stored = on_disk(path)
@@ -205,7 +225,7 @@ def make_room(db, needed: int) -> None:
                 raise full(stored, limit, needed, removable=bool(removed))
             db.execute("DELETE FROM documents WHERE id = ?", (oldest["id"],))
             removed.append(oldest)
-        shrink = projected(db, path, needed, len(removed)) > limit
+        shrink = projected(db, path, needed, len(removed), pending) > limit
         db.execute("COMMIT")
     except BaseException:
         rollback_quietly(db)

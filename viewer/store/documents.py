@@ -57,7 +57,7 @@ FETCH_FIELDS = ("url", "requested_url", "status", "fetched_at", "seconds", "redi
 
 
 def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None,
-                  cross_site: bool = False, pending: bool = False, on_index=None) -> str:
+                  cross_site: bool = False, pending: bool = False, on_index=None, keep_turn=False) -> str:
     """Check, index and store a JSON document; return its id (shown at `/docs/<id>`).
 
     `raw` is the document's bytes as received (bytes or bytearray). `source_url` is where it came
@@ -70,7 +70,8 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     site's page, which may use only a share of it; see store.budget).
     `pending` hides the document from every other request until masking has run
     (viewer.masking.state.finish_pending). `on_index(raw, index)` is called once the document is indexed,
-    before it is written (viewer.masking.ahead starts masking it then).
+    before it is written (viewer.masking.ahead starts masking it then). `keep_turn`: the store's turn to grow
+    stays with this request for its masked rendition (store.budget.room_for); store.budget.let_go_held ends it.
     """
     limit = current_app.config["MAX_BYTES"]
     if len(raw) > limit:
@@ -80,7 +81,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
         raise ViewerError("source_url must be text.")
     if len(raw) > 16 << 20:
         index_cache().drop()  # a big document's index replaces the cached ones rather than adding to them
-    row = _Row(secrets.token_urlsafe(12), source_url, _fetch_info_json(fetch_info), pending)
+    row = _Row(secrets.token_urlsafe(12), source_url, _fetch_info_json(fetch_info), pending, keep_turn)
     db = get_db()
     view = memoryview(raw)
     try:
@@ -113,8 +114,9 @@ OVERLAP_BYTES = 1 << 20
 class _Row:
     """What a new document's row holds besides its index."""
 
-    def __init__(self, doc_id, source_url, fetch_info, pending):
+    def __init__(self, doc_id, source_url, fetch_info, pending, keep_turn):
         self.doc_id, self.source_url, self.fetch_info, self.pending = doc_id, source_url, fetch_info, pending
+        self.keep_turn = keep_turn
 
 
 def _indexed(raw, on_index):
@@ -133,7 +135,7 @@ def _write(db, row, raw, view, result):
         _insert(db, row, raw, result, chunk)
         write_chunks(db, "chunks", row.doc_id, view, chunk)
         _write_index(db, row.doc_id, result)
-        turn.commit_and_checkpoint_after(db)  # the log's copy leaves the disk while the document is shown
+        turn.commit(db, _stored_size(raw, result), more_to_come=row.keep_turn)
 
 
 def _write_while_indexing(db, row, raw, view, on_index):
@@ -158,7 +160,7 @@ def _write_while_indexing(db, row, raw, view, on_index):
                            " duplicates = ?, landmarks = ?, preview = ? WHERE id = ?",
                            (*_indexed_fields(raw, result), row.doc_id))
                 _write_index(db, row.doc_id, result)
-                turn.commit_and_checkpoint_after(db)
+                turn.commit(db, _stored_size(raw, result), more_to_come=row.keep_turn)
                 return result
             rollback_quietly(db)
     except BaseException:

@@ -22,7 +22,8 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
     db = get_db()
     needed = 0 if rendition is None else len(rendition) * 101 // 100 + sum(
         memoryview(getattr(result, name)).nbytes for name, _ in STORED)
-    with budget.room_for(db, needed + 8 * (len(masked_lines) + len(original_lines))) as turn:
+    written = needed + 8 * (len(masked_lines) + len(original_lines))
+    with budget.room_for(db, written) as turn:
         db.execute("BEGIN IMMEDIATE")
         try:
             row = db.execute("SELECT chunk_size FROM documents WHERE id = ?", (doc_id,)).fetchone()
@@ -48,7 +49,7 @@ def save_masking(doc_id: str, *, rendition, result, masked_lines, original_lines
                 (doc_id, note, customer_id, int(kustomer), json.dumps(attributes), count,
                  array("I", masked_lines).tobytes(), array("I", original_lines).tobytes(), *fields, preview, doc_id))
             db.execute("DELETE FROM masking_pending WHERE doc_id = ?", (doc_id,))
-            turn.commit_and_checkpoint_after(db)  # the log's copy of the rendition leaves the disk meanwhile
+            turn.commit(db, written)  # the log's copy leaves the disk after the answer (budget.Turn)
         except BaseException:
             rollback_quietly(db)
             raise

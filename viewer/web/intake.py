@@ -13,6 +13,7 @@ from flask import current_app
 from ..errors import ViewerError
 from ..kustomer import keys
 from ..masking.rendition import keep_given_rendition
+from ..store.budget import let_go_held
 from ..store.documents import delete_document, gone_while_taken_in, save_document
 from .annotate import annotate
 from .mask import ahead_of_storing, mask_incoming
@@ -28,8 +29,20 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
     mask besides (what Kustomer had masked before its unmasking window)."""
     # Masking by rules known already is prepared on another thread while the original is written.
     ahead = ahead_of_storing(organisation, remembered) if rendition is None else None
+    try:
+        return _take_in(raw, ahead, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site,
+                        organisation=organisation, limits=limits, rendition=rendition, unmasked_until=unmasked_until,
+                        remembered=remembered)
+    finally:
+        let_go_held()  # the store's turn, kept from the document's write for its rendition's
+
+
+def _take_in(raw, ahead, *, source_url, fetch_info, cross_site, organisation, limits, rendition, unmasked_until,
+             remembered) -> str:
     doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True,
-                           on_index=ahead.start if ahead is not None else None)
+                           on_index=ahead.start if ahead is not None else None,
+                           # its rendition follows at once (no metadata to fetch first): one turn for both writes
+                           keep_turn=ahead is not None)
     step = "labelled"
     try:
         # The metadata is read with the key the document was fetched with (a stored key chosen by name).
