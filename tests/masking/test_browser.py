@@ -60,3 +60,23 @@ def test_badges_confirmation_and_unmasked_view(chromium, masking_viewer):
     chromium.get(masking_viewer.url + "/audit")
     log = chromium.find_element(By.ID, "audit").text
     assert url.rsplit("/", 1)[1] in log and "masked-again" in log
+
+
+@pytest.mark.browser
+def test_folded_previews_show_masked_values_masked(chromium, masking_viewer):
+    """A folded resource's preview reads the served text: its name shows as its mask, in the browser too."""
+    import json
+
+    from tests.viewer.test_browser import open_document, rows
+
+    items = [{"type": "customer", "id": f"c{i}", "attributes": {"name": f"Jenny Jennings {i}"}} for i in range(40)]
+    open_document(chromium, masking_viewer.post(json.dumps({"data": items}).encode()))
+    chromium.find_element(By.ID, "collapse-all").click()
+    wait_for(lambda: rows(chromium) == [(0, '{ data: […] } 1 member')], message="collapse all")
+    chromium.find_element(By.CSS_SELECTOR, "#rows .row .tg").click()
+    wait_for(lambda: any('[ { type: "customer", id: "c0", name: "********" }, … ] 40 items' in t
+                         for _, t in rows(chromium)), message="the list's preview, masked")
+    chromium.find_element(By.CSS_SELECTOR, "#rows .row[data-line='1'] .tg").click()
+    wait_for(lambda: any(t == '    { type: "customer", id: "c12", name: "********" }, 3 members'
+                         for _, t in rows(chromium)), message="each resource's preview, masked")
+    assert "Jenny" not in chromium.find_element(By.TAG_NAME, "body").text
