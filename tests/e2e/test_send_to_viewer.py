@@ -14,6 +14,7 @@ from tests.support.viewer_process import ViewerProcess
 APP_PAGE = f"https://acme.kustomerapp.com/app/customers/{k.CUSTOMER_ID}/event/{k.CONVERSATION_ID}"
 API_PAGE = f"https://acme.api.kustomerapp.com/v1/customers/{k.CUSTOMER_ID}"
 DOC_PAGE = re.compile(r"^http://127\.0\.0\.1:\d+/docs/[A-Za-z0-9_-]+$")
+READY = "const v = document.getElementById('viewer'); return !!(v && v.dataset.ready)"  # viewer.js has started
 
 
 def send_to_viewer(bookmarklets):
@@ -40,7 +41,9 @@ def test_chromium_sends_the_exact_json(kustomer, viewer, bookmarklets, chromium)
     assert doc_url.startswith(viewer.url)
     assert raw_of(doc_url) == k.masked(k.sample("customer.json"))
     # The number's row is below the first screen: the viewer's own find brings it into view. The big
-    # account number beside it is sensitive in the organisation's metadata: it shows masked.
+    # account number beside it is sensitive in the organisation's metadata: it shows masked. Typed once
+    # the page's script has started: an Enter before then finds nothing to act on it.
+    wait_for(lambda: chromium.execute_script(READY), message="the viewer's script to start")
     chromium.find_element("id", "find").send_keys("1234.56\n")
     wait_for(lambda: "1234.56" in chromium.execute_script("return document.body.textContent"),
              message="the exact number")
@@ -69,6 +72,7 @@ def test_firefox_sends_the_exact_json_from_its_json_viewer(kustomer, viewer, boo
     firefox.switch_to_window(firefox.window_handles[1])
     doc_url = wait_for(lambda: DOC_PAGE.match(firefox.get_url()) and firefox.get_url(), 15, message="the document page")
     assert raw_of(doc_url) == k.masked(k.sample("customer.json"))
+    wait_for(lambda: firefox.execute_script(READY), message="the viewer's script to start")
     firefox.find_element("id", "find").send_keys("1234.56\ue007")  # Enter
     wait_for(lambda: "1234.56" in firefox.execute_script("return document.body.textContent"),
              message="the exact number")
