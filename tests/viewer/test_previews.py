@@ -59,23 +59,30 @@ def test_a_sample_conversation_folds_to_its_type_id_and_preview(client, post):
     assert row.startswith(f'  "data": {{ type: "conversation", id: "{data["id"][:12]}')
 
 
-@pytest.mark.browser
-def test_previews_and_indexes_in_the_browser(chromium, viewer_server):
+def folded_previews_in_the_browser(driver, url, shown):
+    """Collapse all of a list of 40 customers' page, then unfold the list: the list's preview and each
+    resource's; `shown(i)`: the name the i-th customer's preview shows."""
     from selenium.webdriver.common.by import By
 
     from tests.support.browsers import wait_for
     from tests.viewer.test_browser import open_document, rows
 
+    open_document(driver, url)
+    driver.find_element(By.ID, "collapse-all").click()
+    wait_for(lambda: rows(driver) == [(0, '{ data: […] } 1 member')], message="collapse all")
+    driver.find_element(By.CSS_SELECTOR, "#rows .row .tg").click()
+    wait_for(lambda: any(f'[ {{ type: "customer", id: "c0", name: "{shown(0)}" }}, … ] 40 items' in t
+                         for _, t in rows(driver)), message="the list's preview")
+    driver.find_element(By.CSS_SELECTOR, "#rows .row[data-line='1'] .tg").click()
+    wait_for(lambda: any(t == f'    {{ type: "customer", id: "c12", name: "{shown(12)}" }}, 3 members'
+                         for _, t in rows(driver)), message="each resource's preview")
+
+
+@pytest.mark.browser
+def test_previews_and_indexes_in_the_browser(chromium, viewer_server):
     items = [{"type": "customer", "id": f"c{i}", "attributes": {"name": f"Jenny {i}"}} for i in range(40)]
-    open_document(chromium, viewer_server.post(json.dumps({"data": items}).encode()))
-    chromium.find_element(By.ID, "collapse-all").click()
-    wait_for(lambda: rows(chromium) == [(0, '{ data: […] } 1 member')], message="collapse all")
-    chromium.find_element(By.CSS_SELECTOR, "#rows .row .tg").click()
-    wait_for(lambda: any('[ { type: "customer", id: "c0", name: "Jenny 0" }, … ] 40 items' in t
-                         for _, t in rows(chromium)), message="the list's preview")
-    chromium.find_element(By.CSS_SELECTOR, "#rows .row[data-line='1'] .tg").click()
-    wait_for(lambda: any(t == '    { type: "customer", id: "c12", name: "Jenny 12" }, 3 members'
-                         for _, t in rows(chromium)), message="each resource's preview")
+    folded_previews_in_the_browser(chromium, viewer_server.post(json.dumps({"data": items}).encode()),
+                                   lambda i: f"Jenny {i}")
     drawn = chromium.execute_script(
         "var row = Array.from(document.querySelectorAll('#rows .row')).find(r => r.textContent.includes('c12'));"
         "return getComputedStyle(row.querySelector('.ix'), '::before').content")

@@ -7,8 +7,7 @@ free most of the time. Nothing is stored by the thread: the request takes what i
 it as before, in the same order, so a viewer stopped or killed midway leaves what it always did (a
 pending document, removed at the next start).
 """
-import threading
-
+from ..background import on_a_thread
 from .rendition import Prepared, Rulebook, prepare
 
 
@@ -17,26 +16,13 @@ class Ahead(Rulebook):
 
     def __init__(self, rules: dict):
         super().__init__(rules)
-        self._done, self._prepared, self._error, self._started = threading.Event(), None, None, False
+        self._preparing = None
 
     def start(self, raw, index):
         """Begin with the document's bytes and index (it is being stored meanwhile; neither changes)."""
-        self._started = True
-        threading.Thread(target=self._run, args=(raw, index), name="viewer-masking-ahead", daemon=True).start()
-
-    def _run(self, raw, index):
-        try:
-            self._prepared = prepare(raw, index, self.rules_for)
-        except BaseException as exc:  # raised again in the request that waits for it
-            self._error = exc
-        finally:
-            self._done.set()
+        self._preparing = on_a_thread("viewer-masking-ahead", prepare, raw, index, self.rules_for)
 
     def result(self) -> Prepared | None:
-        """What the thread made, once it is done; None if it never started (the request does the work)."""
-        if not self._started:
-            return None
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._prepared
+        """What the thread made, once it is done (or what it raised); None if it never started (the request
+        does the work)."""
+        return None if self._preparing is None else self._preparing.result()

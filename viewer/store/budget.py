@@ -16,6 +16,7 @@ import threading
 
 from flask import current_app, g
 
+from ..background import on_a_thread
 from ..errors import ViewerError
 from ..sizes import format_size
 from . import expiry, reserve
@@ -71,23 +72,25 @@ def projected(db, path, needed: int, removed: int = 0, pending: int = 0) -> int:
     starting over), then into the database file, which grows by what its free pages cannot hold, with
     `pending` bytes already in the log and not yet in the file.
     """
-    page_size, free = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "freelist_count"))
-    log = needed + (SLACK_PAGES + REMOVAL_PAGES * removed) * page_size
-    return on_disk(path) + log + max(0, needed + pending - free * page_size)
+    return _peak(state(db, path), needed, removed, pending)
 
 
-def state(db) -> tuple:
-    """The store as a write begins: its files' size and its free pages, which `fits` measures against."""
+def state(db, path=None) -> tuple:
+    """The store as a write begins: its files' size, its page size and its free pages."""
     page_size, free = (db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_size", "freelist_count"))
-    return on_disk(current_app.config["DATABASE"]), page_size, free
+    return on_disk(path or current_app.config["DATABASE"]), page_size, free
 
 
 def fits(before: tuple, needed: int) -> bool:
     """Whether a write of `needed` bytes begun at `before` (see `state`) stays within the budget, as `projected`
     measures it: for a write whose size is known only once part of it is written (an index made meanwhile)."""
+    return _peak(before, needed) <= budget(current_app.config)
+
+
+def _peak(before: tuple, needed: int, removed: int = 0, pending: int = 0) -> int:
     on, page_size, free = before
-    log = needed + SLACK_PAGES * page_size
-    return on + log + max(0, needed - free * page_size) <= budget(current_app.config)
+    log = needed + (SLACK_PAGES + REMOVAL_PAGES * removed) * page_size
+    return on + log + max(0, needed + pending - free * page_size)
 
 
 def projected_shrunk(db, path, needed: int, removed: int, pending: int = 0) -> int:
@@ -114,6 +117,9 @@ def _app_lock(name) -> threading.Lock:
     return current_app.extensions.setdefault(f"viewer.{name}", threading.Lock())
 
 
+HELD = "viewer_storage_turn"  # on flask.g: the turn an intake keeps between its two writes
+
+
 @contextlib.contextmanager
 def room_for(db, needed: int):
     """Hold the store's turn to grow while `needed` bytes are written, room made for them first.
@@ -136,9 +142,6 @@ def room_for(db, needed: int):
     finally:
         if not held.handed_on:
             held.let_go()
-
-
-HELD = "viewer_storage_turn"  # on flask.g: the turn an intake keeps between its two writes
 
 
 class Turn:
@@ -172,7 +175,7 @@ class Turn:
     def _checkpoint_then_release(self):
         app = current_app._get_current_object()
         try:
-            threading.Thread(target=_checkpoint, args=(app, self.lock), name="viewer-checkpoint", daemon=True).start()
+            on_a_thread("viewer-checkpoint", _checkpoint, app, self.lock)
         except BaseException:
             _checkpoint(app, self.lock)  # no thread to be had: here, then
             raise

@@ -5,11 +5,11 @@
 import json
 import secrets
 import sqlite3
-import threading
 from array import array
 
 from flask import current_app, g
 
+from ..background import done, on_a_thread
 from ..core.index import STORED, Index, IndexCache
 from ..core.scan import scan
 from ..core.search import SearchMemory
@@ -84,14 +84,15 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     row = _Row(secrets.token_urlsafe(12), source_url, _fetch_info_json(fetch_info), pending, keep_turn)
     db = get_db()
     view = memoryview(raw)
+    engine = current_app.extensions.get("viewer.engine")
     try:
         if len(raw) >= OVERLAP_BYTES and not cross_site:
-            result = _write_while_indexing(db, row, raw, view, on_index)
+            indexing = on_a_thread("viewer-indexing", _indexed, raw, engine, on_index)
         else:
-            result = _indexed(raw, on_index)
+            indexing = done(_indexed(raw, engine, on_index))
             if cross_site:
-                budget.charge_cross_site(_stored_size(raw, result))
-            _write(db, row, raw, view, result)
+                budget.charge_cross_site(_stored_size(raw, indexing.result()))
+        result = _write(db, row, raw, view, indexing)
     except BaseException as exc:
         rollback_quietly(db)
         if budget.is_disk_full(exc):
@@ -119,83 +120,47 @@ class _Row:
         self.keep_turn = keep_turn
 
 
-def _indexed(raw, on_index):
+def _indexed(raw, engine, on_index):
     """Index a document (core.scan.scan, through the engine when it can), then hand it to `on_index`."""
-    result = scan(raw, current_app.extensions.get("viewer.engine"))
+    result = scan(raw, engine)
     if on_index is not None:
         on_index(raw, Index(result.starts, result.parents, result.matches, result.kinds))
     return result
 
 
-def _write(db, row, raw, view, result):
-    """Store an indexed document in one transaction, room made for it first."""
-    with budget.room_for(db, _stored_size(raw, result)) as turn:
-        chunk = chunk_size(db)
-        db.execute("BEGIN IMMEDIATE")
-        _insert(db, row, raw, result, chunk)
-        write_chunks(db, "chunks", row.doc_id, view, chunk)
-        _write_index(db, row.doc_id, result)
-        turn.commit(db, _stored_size(raw, result), more_to_come=row.keep_turn)
+def _write(db, row, raw, view, indexing):
+    """Store a document in one transaction, room made for it first; `indexing`: the Future of its index.
 
-
-def _write_while_indexing(db, row, raw, view, on_index):
-    """Store a big document in one transaction while it is indexed on another thread.
-
-    Room is made for its bytes first; its index, once known, is written if it fits in what is left,
-    or the transaction is rolled back and the document stored again with room made for the whole.
+    While the index is being made (a big document's, by the engine's worker) room is made for the bytes
+    alone and they are written meanwhile; the index is written once it comes if it fits in what is left,
+    else the transaction is rolled back and the document stored again with room made for the whole.
     A document that is not JSON raises its DocumentError, whatever the write had reached.
     """
-    app = current_app._get_current_object()
-    indexing = _Indexing(app, raw, on_index)
-    try:
-        with budget.room_for(db, _stored_size(raw, None)) as turn:
-            before = budget.state(db)
-            chunk = chunk_size(db)
-            db.execute("BEGIN IMMEDIATE")
-            _insert(db, row, raw, None, chunk)
-            write_chunks(db, "chunks", row.doc_id, view, chunk)
-            result = indexing.result()
-            if budget.fits(before, _stored_size(raw, result)):
-                db.execute("UPDATE documents SET body_start = ?, body_end = ?, line_count = ?, notices = ?,"
-                           " duplicates = ?, landmarks = ?, preview = ? WHERE id = ?",
-                           (*_indexed_fields(raw, result), row.doc_id))
+    while True:
+        known = indexing.result() if indexing.done() else None
+        try:
+            with budget.room_for(db, _stored_size(raw, known)) as turn:
+                before = budget.state(db) if known is None else None
+                chunk = chunk_size(db)
+                db.execute("BEGIN IMMEDIATE")
+                _insert(db, row, raw, known, chunk)
+                write_chunks(db, "chunks", row.doc_id, view, chunk)
+                result = indexing.result()
+                if known is None:
+                    if not budget.fits(before, _stored_size(raw, result)):
+                        rollback_quietly(db)
+                        continue  # its index did not fit in the room made for its bytes
+                    db.execute("UPDATE documents SET body_start = ?, body_end = ?, line_count = ?, notices = ?,"
+                               " duplicates = ?, landmarks = ?, preview = ? WHERE id = ?",
+                               (*_indexed_fields(raw, result), row.doc_id))
                 _write_index(db, row.doc_id, result)
                 turn.commit(db, _stored_size(raw, result), more_to_come=row.keep_turn)
                 return result
-            rollback_quietly(db)
-    except BaseException:
-        indexing.raise_its_error()  # not JSON: that is the answer, not what the write met meanwhile
-        raise
-    _write(db, row, raw, view, result)  # its index did not fit in the room made for its bytes
-    return result
-
-
-class _Indexing:
-    """A document indexed on a thread of its own (the engine's worker does the work), in the app's context."""
-
-    def __init__(self, app, raw, on_index):
-        self._done, self._result, self._error = threading.Event(), None, None
-        threading.Thread(target=self._run, args=(app, raw, on_index), name="viewer-indexing", daemon=True).start()
-
-    def _run(self, app, raw, on_index):
-        try:
-            with app.app_context():
-                self._result = _indexed(raw, on_index)
-        except BaseException as exc:  # raised in the request, which waits for it
-            self._error = exc
-        finally:
-            self._done.set()
-
-    def result(self):
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-    def raise_its_error(self):
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
+        except BaseException:
+            error = indexing.exception()  # not JSON: that is the answer, not what the write met meanwhile
+            if error is not None:
+                raise error from None
+            raise
 
 
 def _insert(db, row, raw, result, chunk):

@@ -28,7 +28,7 @@ def mask_incoming(doc_id: str, raw, source_url=None, *, organisation: bool = Fal
     `remembered`: {resource: Rules} masked besides, whatever the metadata says (Kustomer's own masks).
     `ahead`: what ahead_of_storing gave for it, started while it was stored."""
     index = get_document(doc_id).index
-    if ahead is not None and not organisation:
+    if ahead is not None:  # only for a document that needs no metadata
         apply_rules(doc_id, raw, index, ahead.rules, note=_note({}), ahead=ahead)
         return
     found, missing, host, resources = {}, {}, None, None
