@@ -137,6 +137,26 @@ def test_the_engine_in_its_worker_gives_the_judges_index_and_the_judge_takes_wha
         engine.stop()
 
 
+def test_without_memfd_the_document_goes_through_the_pipe_with_the_same_index(monkeypatch):
+    """The worker maps a memfd where the system has them; where it has none (or no memory for one), the
+    bytes go through the pipe and the index is the same."""
+    raw = json.dumps([{"id": i, "text": "é\n" * (i % 7)} for i in range(30000)], indent=2).encode()
+    engine = Engine(idle_seconds=600)
+    try:
+        assert engine.wait_ready(600), engine.describe()
+        judged = outcome(raw)
+        assert outcome(raw, engine) == judged
+
+        def no_memfd(*_args):
+            raise OSError(38, "Function not implemented")
+        monkeypatch.setattr(os, "memfd_create", no_memfd)
+        assert engine.index(raw, 0, len(raw)) is not None
+        assert outcome(raw, engine) == judged
+        assert engine.describe()["index"] == "compiled"  # the worker took it, and is still there
+    finally:
+        engine.stop()
+
+
 def wait_until(condition, timeout=30.0):
     end = time.monotonic() + timeout
     while not condition():

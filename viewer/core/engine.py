@@ -5,22 +5,28 @@ and the viewer runs at login all day. The worker holds them only while big docum
 IDLE_SECONDS after the last one it is stopped, and the viewer stays light. It is spawned, not
 forked: it holds no copy of the viewer's memory, its database connections or its store's lock.
 
-The document goes to the worker through a pipe and its four index arrays come back the same way,
-received straight into the arrays the viewer keeps. The worker only vouches: a document it cannot
-accept, a worker that is not ready yet, or one that died, leaves the document to the line-by-line
-scanner (scan.py), which makes the same index, or words the error.
+The document goes to the worker as a file in memory (a memfd) whose descriptor is passed over the
+pipe: writing it there and mapping it takes a third of the time its bytes took through the pipe,
+and the viewer never maps it, so it adds nothing to the viewer's own memory. Where there is no
+memfd the bytes go through the pipe. The four index arrays come back through the pipe, received
+straight into the arrays the viewer keeps. The worker only vouches: a document it cannot accept,
+a worker that is not ready yet, or one that died, leaves the document to the line-by-line scanner
+(scan.py), which makes the same index, or words the error.
 
 The protocol, one document at a time:
     worker → ("ready", None) once built, or ("failed", why)
-    viewer → ("index", start, end), then the document's bytes
+    viewer → ("index", start, end, size, how), then the descriptor ("fd") or the bytes ("bytes")
     worker → ("unsure", None), or ("lines", count, landmarks, escaped) and the four arrays' bytes
 """
 import logging
+import mmap
 import multiprocessing
+import os
 import signal
 import threading
 import time
 from array import array
+from multiprocessing import reduction
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +167,7 @@ class Engine:
                 conn, process = self._conn, self._process
                 self._last_used = time.monotonic()
             try:
-                return _exchange(conn, raw, start, end)
+                return _exchange(conn, process.pid, raw, start, end)
             except (EOFError, OSError, ValueError) as exc:
                 with self._state_lock:
                     if self._process is process:
@@ -176,9 +182,17 @@ class Engine:
                     self._changed.notify_all()
 
 
-def _exchange(conn, raw, start, end):
-    conn.send(("index", start, end))
-    conn.send_bytes(raw)
+def _exchange(conn, pid, raw, start, end):
+    fd = _in_memory_file(raw)
+    if fd is None:
+        conn.send(("index", start, end, len(raw), "bytes"))
+        conn.send_bytes(raw)
+    else:
+        try:
+            conn.send(("index", start, end, len(raw), "fd"))
+            reduction.send_handle(conn, fd, pid)
+        finally:
+            os.close(fd)  # the worker has its own descriptor now
     word, *rest = conn.recv()
     if word == "unsure":
         return None
@@ -190,6 +204,44 @@ def _exchange(conn, raw, start, end):
             raise ValueError("the worker sent an array of the wrong size")
         arrays.append(values)
     return (*arrays, landmarks, escaped)
+
+
+def _in_memory_file(raw) -> int | None:
+    """A memfd holding `raw`, or None where there is none to be had (then the bytes go through the pipe)."""
+    try:
+        fd = os.memfd_create("viewer-document", os.MFD_CLOEXEC)
+    except (AttributeError, OSError):
+        return None
+    try:
+        with memoryview(raw) as view:
+            written = 0
+            while written < len(view):
+                written += os.write(fd, view[written:])
+        return fd
+    except OSError:  # no memory for it: the pipe needs none beyond its buffer
+        os.close(fd)
+        return None
+
+
+def _received(conn, size, how):
+    """The document the viewer sent: a read-only map of its memfd (closed by `_close`), or its bytes."""
+    if how == "bytes":
+        return conn.recv_bytes()
+    fd = reduction.recv_handle(conn)
+    try:
+        if size == 0:
+            return b""
+        return mmap.mmap(fd, size, flags=mmap.MAP_SHARED | getattr(mmap, "MAP_POPULATE", 0), prot=mmap.PROT_READ)
+    finally:
+        os.close(fd)  # the map keeps the file alive as long as it needs it
+
+
+def _close(raw):
+    if isinstance(raw, mmap.mmap):
+        try:
+            raw.close()
+        except BufferError:  # a view of it still alive: it is unmapped once that goes
+            pass
 
 
 def _reap(process):
@@ -222,13 +274,15 @@ def _serve(conn):
         return
     conn.send(("ready", None))
     while True:
-        _word, start, end = conn.recv()
-        raw = conn.recv_bytes()
+        _word, start, end, size, how = conn.recv()
+        raw = _received(conn, size, how)
         try:
             starts, kinds, parents, matches, landmarks, escaped = compiled.index_lines(raw, start, end)
         except compiled.Unsure:
             conn.send(("unsure", None))
             continue
+        finally:
+            _close(raw)
         del raw
         conn.send(("lines", len(kinds), landmarks, escaped))
         for values in (starts, kinds, parents, matches):

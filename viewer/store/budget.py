@@ -20,7 +20,7 @@ from ..background import on_a_thread
 from ..errors import ViewerError
 from ..sizes import format_size
 from . import expiry, reserve
-from .db import commit_without_checkpoint, connect, reclaim_space, rollback_quietly, shrink_log
+from .db import commit_without_checkpoint, connect, reclaim_space, resume_checkpoints, rollback_quietly, shrink_log
 
 # A document is written twice while it goes in (the write-ahead log, then the database file).
 WRITE_FACTOR = 2
@@ -154,19 +154,29 @@ class Turn:
     """
 
     def __init__(self, lock):
-        self.lock, self.handed_on, self.pending = lock, False, 0
+        self.lock, self.handed_on, self.pending, self.paused = lock, False, 0, None
 
     def commit(self, db, written: int, *, more_to_come=False):
-        """COMMIT the write of about `written` bytes; `more_to_come`: the same intake writes again (keep_turn)."""
-        commit_without_checkpoint(db)
+        """COMMIT the write of about `written` bytes; `more_to_come`: the same intake writes again (keep_turn),
+        and until it lets go of the turn its connection's commits leave the log to the checkpoint too."""
+        commit_without_checkpoint(db, resume=not more_to_come)
         self.pending += written
         self.handed_on = True
         if more_to_come:
+            self.paused = db
             setattr(g, HELD, self)
         else:
+            self._resume()
             self._checkpoint_then_release()
 
+    def _resume(self):
+        db, self.paused = self.paused, None
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):  # closed already: its setting went with it
+                resume_checkpoints(db)
+
     def let_go(self):
+        self._resume()
         if self.pending:
             self._checkpoint_then_release()
         else:

@@ -75,13 +75,44 @@ def close_db(_error=None):
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default: a commit leaving more in the log copies it into the file
 
 
-def commit_without_checkpoint(db):
-    """COMMIT, leaving the log's copy into the database file to whoever checkpoints next (budget.Turn)."""
+def commit_without_checkpoint(db, *, resume=True):
+    """COMMIT, leaving the log's copy into the database file to whoever checkpoints next (budget.Turn).
+
+    `resume=False`: the connection's later commits do not checkpoint either, until `resume_checkpoints`:
+    an intake's small writes after its big one (its rules, its pending mark) would otherwise each copy
+    the whole log into the file before the answer, which is what the big one's commit spared it.
+    """
     db.execute("PRAGMA wal_autocheckpoint = 0")
     try:
         db.execute("COMMIT")
+    except BaseException:
+        resume_checkpoints(db)
+        raise
+    if resume:
+        resume_checkpoints(db)
+
+
+def resume_checkpoints(db):
+    db.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+
+
+def flush_log(path):
+    """Have the bytes written to the log so far reach the disk now, while the writer waits for something else.
+
+    The COMMIT that follows syncs the log as it always does (synchronous=FULL), but finds them on disk
+    already: for a big document written while its index is made, the wait and the sync overlap.
+    A sync reaches the file's pages whichever descriptor asks; failing here only loses the head start.
+    """
+    try:
+        fd = os.open(f"{path}-wal", os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fdatasync(fd)
+    except OSError:
+        pass
     finally:
-        db.execute(f"PRAGMA wal_autocheckpoint = {AUTOCHECKPOINT_PAGES}")
+        os.close(fd)
 
 
 def reclaim_space(db, step_pages: int = 32):

@@ -16,7 +16,7 @@ from ..core.search import SearchMemory
 from ..errors import TooLarge, ViewerError
 from ..sizes import format_size
 from . import budget, expiry
-from .db import connect, get_db, reclaim_space, rollback_quietly
+from .db import connect, flush_log, get_db, reclaim_space, rollback_quietly
 
 OLD_CHUNK = 64 * 1024  # the piece size of documents stored before sizes were fitted to pages
 
@@ -145,6 +145,8 @@ def _write(db, row, raw, view, indexing):
                 db.execute("BEGIN IMMEDIATE")
                 _insert(db, row, raw, known, chunk)
                 write_chunks(db, "chunks", row.doc_id, view, chunk)
+                if not indexing.done():  # the log's bytes go to the disk while the index is made
+                    flush_log(current_app.config["DATABASE"])
                 result = indexing.result()
                 if known is None:
                     if not budget.fits(before, _stored_size(raw, result)):
