@@ -4,7 +4,9 @@ The judge words every error: its messages are pinned by a golden file (tests/dat
 one per rejected document of the JSONTestSuite corpus.
 """
 import json
+import multiprocessing
 import os
+import threading
 import time
 
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.viewer.conftest import DATA
 from viewer.core import compiled, scan
-from viewer.core.engine import Engine
+from viewer.core.engine import Engine, exchange, serve
 from viewer.errors import DocumentError
 
 CORPUS = DATA / "JSONTestSuite" / "test_parsing"
@@ -155,6 +157,29 @@ def test_without_memfd_the_document_goes_through_the_pipe_with_the_same_index(mo
         assert engine.describe()["index"] == "compiled"  # the worker took it, and is still there
     finally:
         engine.stop()
+
+
+def test_both_halves_of_the_protocol_go_through_the_pipe_where_there_is_no_memfd(monkeypatch):
+    """The worker's answer, like the document, falls back to the pipe: here both halves run in this process,
+    the worker on a thread, with memfds refused."""
+    def no_memfd(*_args):
+        raise OSError(38, "Function not implemented")
+    monkeypatch.setattr(os, "memfd_create", no_memfd)
+    ours, theirs = multiprocessing.Pipe(duplex=True)
+    worker = threading.Thread(target=serve, args=(theirs,), daemon=True)
+    worker.start()
+    try:
+        assert ours.poll(600) and ours.recv() == ("ready", None)
+        for raw in [b"[" + b"0," * 200000 + b"0]", json.dumps({"a": ["x\u00e9" * 50] * 1000}, indent=1).encode()]:
+            starts, kinds, parents, matches, landmarks, escaped = exchange(ours, os.getpid(), raw, 0, len(raw))
+            judged = scan.scan(raw)
+            assert (list(starts), list(kinds)) == (list(judged.starts), list(judged.kinds))
+            assert (list(parents), list(matches)) == (list(judged.parents), list(judged.matches))
+        assert exchange(ours, os.getpid(), b'{"a": 1,}', 0, 9) is None  # not vouched for: the judge's
+    finally:
+        ours.close()
+        worker.join(30)
+    assert not worker.is_alive()
 
 
 def wait_until(condition, timeout=30.0):

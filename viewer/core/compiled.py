@@ -319,7 +319,8 @@ def build():
     import numba
 
     for name in _KERNEL:
-        globals()[name] = numba.njit(nogil=True, cache=True, boundscheck=False)(globals()[name])
+        if not isinstance(globals()[name], numba.core.dispatcher.Dispatcher):  # built already in this process
+            globals()[name] = numba.njit(nogil=True, cache=True, boundscheck=False)(globals()[name])
     starts, kinds, parents, matches, landmarks, escaped = index_lines(SAMPLE, 0, len(SAMPLE))
     found = (list(starts), list(kinds), list(parents), list(matches), landmarks, escaped)
     if found != SAMPLE_INDEX:
