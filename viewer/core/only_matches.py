@@ -1,7 +1,8 @@
 """Stage 3, for "Show only matches": rows are the lines with a hit of find and the lines that hold them.
 
 Each hit's line comes with its ancestors' openers and closers, so a hit in `attributes.status` shows under
-its resource. The rows are a sorted array of lines; every row shows unfolded.
+its resource. The rows are a sorted array of lines, unfolded unless folded in this mode (`with_folds`):
+a folded opener shows as one row with its preview, and the hits inside it leave the rows until it opens.
 """
 from bisect import bisect_right
 
@@ -25,9 +26,29 @@ class MatchOutline:
                 node = parents[node]
         self._lines = np.array(sorted(shown), dtype=np.int64)
         self.total = len(self._lines)
+        self._folded = frozenset()
+
+    def with_folds(self, folds) -> "MatchOutline":
+        """These rows with the openers `folds` folded (those not shown, or not openers, are left out)."""
+        folded = self.__class__.__new__(self.__class__)
+        folded.index, folded._lines, kept, last_close = self.index, self._lines, [], -1
+        shown = set(self._lines[np.isin(self._lines, np.fromiter(folds, np.int64))].tolist()) if folds else set()
+        for line in sorted(shown):
+            if self.index.is_open(line) and line > last_close:  # the outermost: one inside it is hidden anyway
+                kept.append(line)
+                last_close = self.index.matches[line]
+        if kept:
+            openers = np.array(kept, dtype=np.int64)
+            closers = np.array([self.index.matches[line] for line in kept], dtype=np.int64)
+            inside = np.searchsorted(openers, self._lines, side="left") - 1  # the last folded opener above each
+            under = inside >= 0
+            under[under] = self._lines[under] <= closers[inside[under]]
+            folded._lines = self._lines[~under]
+        folded.total, folded._folded = len(folded._lines), frozenset(kept)
+        return folded
 
     def is_folded(self, line) -> bool:
-        return False
+        return line in self._folded
 
     def hidden_by(self, line):
         return None
@@ -41,7 +62,12 @@ class MatchOutline:
     def hidden_before(self, line) -> int:
         """How many lines are left out between the shown line before `line` and `line`."""
         row = bisect_right(self._lines, line) - 1
-        return int(line - self._lines[row - 1] - 1) if row > 0 else line
+        if row <= 0:
+            return line
+        before = int(self._lines[row - 1])
+        if before in self._folded:  # its folded lines are counted in its own row, not again here
+            before = self.index.matches[before]
+        return int(line - before - 1)
 
     def row_of(self, line: int) -> int:
         """The row of `line`, or of the last shown line before it."""

@@ -21,6 +21,7 @@
   // offsets of the hits it belongs to), and a long line cut before the current hit comes as a window on it.
   var selectedLine = null, hit = null, query = "", counted = null, hitNote = "";
   var onlyMatches = false; // "Only matches": rows are the lines with a hit and the lines that hold them
+  var matchFolds = new Set(); // openers folded in Only matches mode, whose rows start unfolded each time
 
   function $(id) { return document.getElementById(id); }
 
@@ -143,6 +144,7 @@
     if (state.exceptions.size) p.set("x", Array.from(state.exceptions).join(","));
     if (query) p.set("q", query);
     if (onlyMatches && query) p.set("only", "1");
+    if (onlyMatches && query && matchFolds.size) p.set("mf", Array.from(matchFolds).join(","));
     if (hit) p.set("at", hit.offset);
     return p;
   }
@@ -229,12 +231,17 @@
   function toggle(line, row) {
     var before = row - firstRow();
     refold(function () {
-      if (state.exceptions.has(line)) state.exceptions.delete(line); else state.exceptions.add(line);
+      var folds = onlyMatches ? matchFolds : state.exceptions;
+      if (folds.has(line)) folds.delete(line); else folds.add(line);
     }, line, before);
   }
 
   function setAll(collapsed) {
     var keep = collapsed ? 0 : topLine();
+    if (onlyMatches) { // the matches' own folds: all open, or the root folded over them
+      refold(function () { matchFolds = new Set(collapsed ? [0] : []); }, keep, 0);
+      return;
+    }
     refold(function () { state.collapsed = collapsed; state.exceptions = new Set(); }, keep, 0);
   }
 
@@ -252,6 +259,7 @@
   function reveal(lines) {
     var changed = false;
     lines.forEach(function (line) {
+      if (onlyMatches && matchFolds.delete(line)) changed = true;
       var folded = state.collapsed !== state.exceptions.has(line);
       if (!folded) return;
       if (state.collapsed) state.exceptions.add(line); else state.exceptions.delete(line);
@@ -648,6 +656,7 @@
   function setOnlyMatches(on) {
     var line = hit ? hit.line : selectedLine !== null ? selectedLine : topLine();
     onlyMatches = on;
+    matchFolds = new Set();
     main.classList.toggle("only-matches", on);
     $("only-matches").setAttribute("aria-pressed", on ? "true" : "false");
     forgetRows(false);

@@ -136,13 +136,17 @@ def _int_arg(name, default=None, low=0, high=None):
 
 def _outline(doc):
     if request.args.get("only") == "1" and request.args.get("q"):
-        return _only_matches(doc, request.args["q"])
-    text = request.args.get("x", "")
+        outline = _only_matches(doc, request.args["q"])
+        folds = _lines_arg("mf")  # the openers folded in this mode
+        return outline.with_folds(folds) if folds else outline
+    return Outline(doc.index, collapsed=request.args.get("mode") == "c", exceptions=_lines_arg("x"))
+
+
+def _lines_arg(name) -> list:
     try:
-        exceptions = [int(x) for x in text.split(",") if x][:100_000]
+        return [int(x) for x in request.args.get(name, "").split(",") if x][:100_000]
     except ValueError:
-        raise ViewerError("The parameter x must list line numbers separated by commas.") from None
-    return Outline(doc.index, collapsed=request.args.get("mode") == "c", exceptions=exceptions)
+        raise ViewerError(f"The parameter {name} must list line numbers separated by commas.") from None
 
 
 def _only_matches(doc, query):
