@@ -44,6 +44,19 @@ def test_chromium_from_a_conversation_to_its_order_and_an_item(kustomer, viewer,
     assert raw_of(order) == k.masked(k.sample("kobject-order-1059.json"))
     visible_label(chromium, "orderStatusStr", "Order Status")
     assert chromium.find_element("css selector", ".attr-label.default").text == "Gift Note"
+    # Folded, the custom attributes preview under their labels from the metadata.
+    line = chromium.execute_script(
+        "var row = Array.from(document.querySelectorAll('#rows .row')).find("
+        "  r => r.querySelector('.code').textContent.trim().startsWith('\"custom\"'));"
+        "return row.dataset.line")
+    chromium.find_element("css selector", f'#rows .row[data-line="{line}"] .tg').click()
+    preview = wait_for(lambda: chromium.execute_script(
+        "var p = document.querySelector('#rows .row.folded[data-line=\"' + arguments[0] + '\"] .preview');"
+        "return p && p.textContent", line), 10, message="the folded custom attributes' preview")
+    assert 'Order Status: "fulfilled", Items: […], …' in preview
+    chromium.find_element("css selector", f'#rows .row[data-line="{line}"] .tg').click()  # open again: its links
+    wait_for(lambda: chromium.find_elements("css selector", f'#rows .row.open[data-line="{line}"]'), 10,
+             message="the custom attributes open again")
 
     item = k.ITEM_IDS[1]
     chromium.find_element("css selector", f'a.link-api[href*="%2Fv1%2Fklasses%2Fitem%2F{item}"]').click()

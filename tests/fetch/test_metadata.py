@@ -170,3 +170,17 @@ def test_a_key_file_that_cannot_be_used_is_named_in_the_line(kustomer, hosts_fil
     note = re.search(r'<p class="notice" id="metadata-note">(.*?)</p>', page, re.DOTALL).group(1)
     assert str(key_file) in note and "it is empty" in note
     assert labels(page) == {} and kustomer.api_requests() == []
+
+
+def test_folded_previews_name_a_kobject_by_its_title_and_custom_attributes_by_their_labels(kustomer, fresh_viewer,
+                                                                                          get):
+    doc_url, _page = open_through_fetch(fresh_viewer, get, ORDER)
+    custom = get(f"{doc_url}/search?q=%22custom%22&at=-1").json()["line"]
+    folded = get(f"{doc_url}/rows?start=0&count=200&mode=e&x={custom}").json()["html"]
+    preview = html_lib.unescape(re.search(r'<span class="preview"> (.*?) </span>', folded).group(1))
+    # Labels from the metadata where it has one; a key stays a key where only Kustomer's default would show.
+    assert re.fullmatch(r'\{ \w[\w ]*: 1059, Order Status: "fulfilled", Items: \[…\], … \}', "{ " + preview + " }")
+    assert "orderStatusStr" not in preview
+    resource = get(f"{doc_url}/rows?start=0&count=200&mode=e&x=1").json()["html"]
+    preview = html_lib.unescape(re.search(r'<span class="preview"> (.*?) </span>', resource).group(1))
+    assert preview == f'type: "kobject.order", id: "{k.ORDER_ID[:12]}…", title: "Order #1059", …'

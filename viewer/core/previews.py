@@ -14,15 +14,17 @@ ITEMS = 5  # scalars shown of an array of them
 LOOK_AHEAD = 8  # members looked at for a resource's `type`, `id` and `attributes`
 ATTRIBUTES = 64  # attributes looked at for the one that names a resource
 STRING = 12  # characters of a string shown before "…"
-NAMING = ("name", "displayName", "subject", "preview")  # what names a Kustomer resource, in that order
+TYPE = 40  # of a resource's type, shown whole as far as this ("kobject.order", not "kobject.orde…")
+NAMING = ("name", "displayName", "subject", "preview", "title")  # what names a Kustomer resource (a KObject: title)
 IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")
 
 
 class Previews:
     """Previews of one document's openers; `read(lines)` gives {line: LineText} (render.read_lines)."""
 
-    def __init__(self, index, read):
-        self.index, self._read = index, read
+    def __init__(self, index, read, label_of=None):
+        """`label_of(line)`: the label Kustomer's metadata gives the custom attribute a line holds, or None."""
+        self.index, self._read, self._label_of = index, read, label_of
 
     def of(self, opener) -> str:
         kind = self.index.kind(opener)
@@ -55,7 +57,9 @@ class Previews:
             chosen = members[:MEMBERS]
         texts.update(self._read([m for m in chosen if m not in texts]))
         more = self.index.member_count(opener) > len(chosen)
-        return ", ".join(self._member(m, texts[m]) for m in chosen) + (", …" if more else "")
+        whole = by_key.get("type") if "type" in by_key and "id" in by_key else None
+        return ", ".join(self._member(m, texts[m], TYPE if m == whole else STRING) for m in chosen) + \
+            (", …" if more else "")
 
     def _naming(self, attributes):
         """The member of a resource's `attributes` that names it (name, displayName, subject, preview)."""
@@ -66,12 +70,13 @@ class Previews:
         found = {texts[m].key_name: m for m in reversed(lines)}
         return next((found[name] for name in NAMING if name in found), None)
 
-    def _member(self, line, text) -> str:
+    def _member(self, line, text, limit=STRING) -> str:
+        label = self._label_of(line) if self._label_of is not None else None
         name = text.key_name if text.key_name is not None else ""
-        key = name if IDENTIFIER.match(name) else (text.key or '""')
-        return f"{key}: {self._value(line, text)}"
+        key = label or (name if IDENTIFIER.match(name) else (text.key or '""'))
+        return f"{key}: {self._value(line, text, limit)}"
 
-    def _value(self, line, text) -> str:
+    def _value(self, line, text, limit=STRING) -> str:
         kind = self.index.kind(line)
         if kind == OPEN_OBJECT:
             return "{…}"
@@ -80,5 +85,5 @@ class Previews:
         value = text.value
         if value.startswith('"'):
             body = value[1:-1] if value.endswith('"') and len(value) > 1 else value[1:]
-            return f'"{body[:STRING]}…"' if len(body) > STRING else f'"{body}"'
-        return value if len(value) <= 2 * STRING else value[:2 * STRING] + "…"
+            return f'"{body[:limit]}…"' if len(body) > limit else f'"{body}"'
+        return value if len(value) <= 2 * limit else value[:2 * limit] + "…"

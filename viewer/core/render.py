@@ -153,6 +153,21 @@ def read_lines(doc, lines) -> dict:
     return result
 
 
+def _metadata_label(annotations, custom):
+    """label_of(line) for previews: a custom attribute's label from the metadata, None for any other line
+    (a preview is short: Kustomer's default label would only repeat the key in other words)."""
+    if custom is None:
+        return None
+
+    def label_of(line):
+        found = custom.of_line(line)
+        if not found or found[2]:
+            return None
+        label = annotations.label(found[0], found[1])
+        return label[0] if label and label[1] else None
+    return label_of
+
+
 def _reader(doc, texts: dict):
     """read(lines) -> {line: LineText}, each line read once into `texts`."""
     def read(lines):
@@ -182,7 +197,9 @@ class RowRenderer:
         self._init_annotations(annotations)
         self.masking = masking
         self.needle, self.at, self._hits, self._marks_left = needle, at, {}, MAX_PER_ANSWER
-        self._previews = Previews(self.index, _reader(doc, self._texts))  # no cycle back to self: freed at once
+        # No cycle back to self: the renderer is freed at once.
+        self._previews = Previews(self.index, _reader(doc, self._texts),
+                                  label_of=_metadata_label(self.annotations, self._custom))
         self._elements = {}  # array opener -> (an element's line, its index): the last one counted
 
     def render(self, lines, first_row: int) -> Markup:
@@ -361,6 +378,7 @@ class RowRenderer:
         self._custom = annotations.custom_attributes(self.doc, self._texts) if self.annotations else None
 
     def _label(self, line) -> Markup:
+        """The label beside a custom attribute's key: from the metadata, else Kustomer's default (dimmed)."""
         found = self._custom.of_line(line) if self._custom else None
         if not found or found[2]:
             return Markup("")
