@@ -137,19 +137,22 @@ def _shifted(doc_id, index, spans, holding) -> Scan | None:
     if np.any(starts[following[inside]] < ends[inside]):
         return None
     grown = spans.text_lengths() - (ends - spans.starts)
-    # Each line's change in length, summed in line order: the shift of every line start after it.
-    by_line = np.bincount(holding, weights=grown, minlength=len(starts)).astype(np.int64)
-    shift = np.cumsum(by_line)
-    moved = starts.astype(np.int64)
-    moved[1:] += shift[:-1]
-    if len(moved) and moved[-1] >= NO_LINE:
+    # Each line's change in length, summed over its spans (sorted, so a line's are together), moves every
+    # line start after it: a running sum over the lines, written straight into the array kept.
+    first = np.flatnonzero(np.concatenate(([True], holding[1:] != holding[:-1])))
+    lines, sums = holding[first], np.add.reduceat(grown, first)
+    shift = np.zeros(len(starts), np.int64)
+    after = lines + 1 < len(starts)
+    shift[lines[after] + 1] = sums[after]
+    np.cumsum(shift, out=shift)
+    if int(starts[-1]) + int(shift[-1]) >= NO_LINE:
         return None
     row = get_db().execute("SELECT body_start, body_end, duplicates, landmarks FROM documents WHERE id = ?",
                            (doc_id,)).fetchone()
-    result = Scan(row["body_start"], row["body_end"] + int(shift[-1]), notices=[],
+    result = Scan(row["body_start"], row["body_end"] + int(grown.sum()), notices=[],
                   duplicates=json.loads(row["duplicates"]), landmarks=json.loads(row["landmarks"]))
-    result.starts = array("I")
-    result.starts.frombytes(moved.astype(np.uint32).tobytes())
+    result.starts = array("I", [0]) * len(starts)
+    np.add(starts, shift, out=np.frombuffer(result.starts, np.uint32), casting="unsafe")
     result.parents, result.matches, result.kinds = index.parents, index.matches, index.kinds
     return result
 
