@@ -9,6 +9,7 @@ pending document, removed at the next start).
 """
 from ..background import on_a_thread
 from .rendition import Prepared, Rulebook, prepare
+from .spans import masked_at
 
 
 class Ahead(Rulebook):
@@ -16,11 +17,19 @@ class Ahead(Rulebook):
 
     def __init__(self, rules: dict):
         super().__init__(rules)
-        self._preparing = None
+        self._preparing = self._looking = None
+
+    def look(self, raw):
+        """Look for Kustomer's own masks in the bytes alone, while the document is indexed (a search of the
+        whole text: 40 ms per 100 MB that would otherwise follow the index)."""
+        self._looking = on_a_thread("viewer-masking-look", masked_at, raw)
 
     def start(self, raw, index):
         """Begin with the document's bytes and index (it is being stored meanwhile; neither changes)."""
-        self._preparing = on_a_thread("viewer-masking-ahead", prepare, raw, index, self.rules_for)
+        self._preparing = on_a_thread("viewer-masking-ahead", self._prepare, raw, index)
+
+    def _prepare(self, raw, index):
+        return prepare(raw, index, self.rules_for, self._looking.result() if self._looking is not None else None)
 
     def result(self) -> Prepared | None:
         """What the thread made, once it is done (or what it raised); None if it never started (the request

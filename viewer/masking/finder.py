@@ -11,14 +11,14 @@ from .span_arrays import Collector, SpanArrays
 BULK_LINES = 4096
 
 
-def find(raw, index, rules_for, bulk_from: int = BULK_LINES) -> SpanArrays:
+def find(raw, index, rules_for, bulk_from: int = BULK_LINES, masked_at=None) -> SpanArrays:
     """The spans to mask, in order and never overlapping; `rules_for(resource)` gives a masking.rules.Rules.
 
     `rules_for` None: there are no rules at all, and only Kustomer's own masks are looked for (walking
     every object of a 100 MB answer to learn its type takes seconds).
     """
     reader, found = spans.Reader(raw, index), Collector()
-    found.add(spans.kustomer_masks(reader))
+    found.add(spans.kustomer_masks(reader, masked_at))
     if rules_for is not None:
         rules_of = functools.cache(lambda types: spans.rules_of_types(rules_for, types))
         if index.line_count >= bulk_from:

@@ -80,9 +80,10 @@ class Prepared(NamedTuple):
     holding: object  # each span's line in the original (numpy)
 
 
-def prepare(raw, index, rules_for) -> Prepared:
-    """Find what to mask and make the rendition: no database, no app (it may run on another thread)."""
-    spans = find(raw, index, rules_for)
+def prepare(raw, index, rules_for, masked_at=None) -> Prepared:
+    """Find what to mask and make the rendition: no database, no app (it may run on another thread).
+    `masked_at`: where Kustomer's masks are (spans.masked_at), when that was looked for already."""
+    spans = find(raw, index, rules_for, masked_at=masked_at)
     if not len(spans):
         return Prepared(spans, None, None, None)
     rendition, offsets = render(raw, spans)

@@ -370,10 +370,22 @@ def find_in_steps(raw, needle: bytes, pos: int) -> int:
     return -1
 
 
-def kustomer_masks(reader) -> list:
-    """Each `{"isMasked": true, "maskedPresentation": "…"}` object, shown as its presentation string."""
-    raw, spans, pos = reader.raw, [], 0
+def masked_at(raw) -> list:
+    """Where `"isMasked"` occurs in `raw`: read without the index, so it can be looked for before it comes."""
+    hits, pos = [], 0
     while (hit := find_in_steps(raw, b'"isMasked"', pos)) >= 0:
+        hits.append(hit)
+        pos = hit + 10
+    return hits
+
+
+def kustomer_masks(reader, hits=None) -> list:
+    """Each `{"isMasked": true, "maskedPresentation": "…"}` object, shown as its presentation string.
+    `hits`: what masked_at(reader.raw) gave, if it was asked already."""
+    raw, spans, pos = reader.raw, [], 0
+    for hit in masked_at(raw) if hits is None else hits:
+        if hit < pos:  # inside the mask object just read
+            continue
         pos = hit + 10
         opener = reader.parents[bisect_right(reader.starts, hit) - 1]
         if not reader.is_object(opener):

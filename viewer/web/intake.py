@@ -29,6 +29,8 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
     mask besides (what Kustomer had masked before its unmasking window)."""
     # Masking by rules known already is prepared on another thread while the original is written.
     ahead = ahead_of_storing(organisation, remembered) if rendition is None else None
+    if ahead is not None:
+        ahead.look(raw)
     try:
         return _take_in(raw, ahead, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site,
                         organisation=organisation, limits=limits, rendition=rendition, unmasked_until=unmasked_until,
