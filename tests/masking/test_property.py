@@ -4,14 +4,17 @@ Each sensitive value holds a token S<n>q and each value that is not sensitive a 
 rendition, read with every copy of a duplicate key kept, must hold no S token and every P token.
 """
 import itertools
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bench.generate import generate
 from tests.masking.conftest import RULES, every_text, masked_text, rules_for_text
 from viewer.core.index import Index
 from viewer.core.scan import scan
+from viewer.masking import bulk as masking_bulk
 from viewer.masking import finder
 
 LONG = " " * 70_000  # more than any look-ahead of 64 KiB
@@ -158,4 +161,16 @@ def test_members_found_in_bulk_are_those_read_one_by_one(rules_for, data, escape
     index = Index(result.starts, result.parents, result.matches, result.kinds)
     bulk = finder.find(raw, index, rules_for, bulk_from=0)
     one_by_one = finder.find(raw, index, rules_for, bulk_from=1 << 40)
-    assert bulk == one_by_one
+    with patch.object(masking_bulk, "PARALLEL_OBJECTS", 2):  # the answer's halves read on two threads
+        halves = finder.find(raw, index, rules_for, bulk_from=0)
+    assert bulk == one_by_one == halves
+
+
+def test_a_long_list_read_in_halves_on_two_threads_masks_as_read_whole(rules_for):
+    raw = generate(3_000_000, 7)
+    result = scan(raw)
+    index = Index(result.starts, result.parents, result.matches, result.kinds)
+    whole = finder.find(raw, index, rules_for, bulk_from=0)
+    with patch.object(masking_bulk, "PARALLEL_OBJECTS", 2):
+        halves = finder.find(raw, index, rules_for, bulk_from=0)
+    assert len(whole) > 1000 and halves == whole

@@ -21,7 +21,8 @@ class Ahead(Rulebook):
 
     def look(self, raw):
         """Look for Kustomer's own masks in the bytes alone, while the document is indexed (a search of the
-        whole text: 40 ms per 100 MB that would otherwise follow the index)."""
+        whole text: 40 ms per 100 MB that would otherwise follow the index). Started once the bytes are
+        handed to the engine and written, so that it holds the interpreter from neither."""
         self._looking = on_a_thread("viewer-masking-look", masked_at, raw)
 
     def start(self, raw, index):

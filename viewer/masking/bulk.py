@@ -15,9 +15,11 @@ import itertools
 
 import numpy as np
 
+from ..background import on_a_thread
 from ..core.lines import CLOSE, KIND_MASK, NO_LINE, OPEN_ARRAY, OPEN_OBJECT
 from . import spans as one_by_one
 from .formats import partial_masks
+from .span_arrays import Collector
 
 QUOTE, BACKSLASH = ord('"'), ord("\\")
 WHITESPACE_STEPS = 32  # whitespace skipped in bulk before a key; a longer run is read line by line
@@ -148,6 +150,9 @@ class Keys:
         return found
 
 
+PARALLEL_OBJECTS = 20_000  # objects from which the two halves of the answer are read on two threads
+
+
 def rule_spans(reader, rules_of, out):
     """Add the spans of every sensitive attribute of the answer's objects to `out` (a span_arrays.Collector);
     `rules_of(types)` as in finder.find."""
@@ -155,6 +160,20 @@ def rule_spans(reader, rules_of, out):
     if not len(objects):
         return
     lines = Lines(reader)
+    if len(objects) < PARALLEL_OBJECTS:
+        _object_spans(reader, lines, objects, rules_of, out)
+        return
+    # numpy lets go of the interpreter for most of this, so the halves of a long list, on two threads, take
+    # about 0.7 times as long as the whole on one; the second half's spans join the first's at the end.
+    half, theirs = len(objects) // 2, Collector()
+    other = on_a_thread("viewer-masking-half", _object_spans, reader, lines, objects[half:], rules_of, theirs)
+    _object_spans(reader, lines, objects[:half], rules_of, out)
+    other.result()
+    out.merge(theirs)
+
+
+def _object_spans(reader, lines, objects, rules_of, out):
+    """rule_spans for these objects."""
     slow = lines.with_backslash(objects)
     members = lines.members(objects[~slow])
     pos, found = lines.key_starts(members)

@@ -51,6 +51,15 @@ class Collector:
         self._blocks.append((np.asarray(starts, np.int64), np.asarray(ends, np.int64), np.asarray(texts, np.int32),
                              label_id, flags))
 
+    def merge(self, other: "Collector"):
+        """Take every span `other` gathered, its mask texts and labels numbered anew as this one's."""
+        self._flush()
+        other._flush()
+        texts = np.array([self.text_id(text) for text in other.texts], np.int32)  # in the order of their numbers
+        labels = np.array([self.labels.setdefault(label, len(self.labels)) for label in other.labels], np.int32)
+        for starts, ends, text_ids, label_ids, flags in other._blocks:
+            self._blocks.append((starts, ends, texts[text_ids], labels[label_ids], flags))
+
     def finish(self) -> "SpanArrays":
         """Every span gathered, in order of start, without those inside one already kept."""
         self._flush()

@@ -57,7 +57,8 @@ FETCH_FIELDS = ("url", "requested_url", "status", "fetched_at", "seconds", "redi
 
 
 def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None = None,
-                  cross_site: bool = False, pending: bool = False, on_index=None, keep_turn=False) -> str:
+                  cross_site: bool = False, pending: bool = False, on_index=None, while_indexed=None,
+                  keep_turn=False) -> str:
     """Check, index and store a JSON document; return its id (shown at `/docs/<id>`).
 
     `raw` is the document's bytes as received (bytes or bytearray). `source_url` is where it came
@@ -70,7 +71,8 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     site's page, which may use only a share of it; see store.budget).
     `pending` hides the document from every other request until masking has run
     (viewer.masking.state.finish_pending). `on_index(raw, index)` is called once the document is indexed,
-    before it is written (viewer.masking.ahead starts masking it then). `keep_turn`: the store's turn to grow
+    before it is written (viewer.masking.ahead starts masking it then). `while_indexed(raw)` is called once
+    a big document's bytes are written while its index is still being made: work that needs only the bytes. `keep_turn`: the store's turn to grow
     stays with this request for its masked rendition (store.budget.room_for); store.budget.let_go_held ends it.
     """
     limit = current_app.config["MAX_BYTES"]
@@ -92,7 +94,7 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
             indexing = done(_indexed(raw, engine, on_index))
             if cross_site:
                 budget.charge_cross_site(_stored_size(raw, indexing.result()))
-        result = _write(db, row, raw, view, indexing)
+        result = _write(db, row, raw, view, indexing, while_indexed)
     except BaseException as exc:
         rollback_quietly(db)
         if budget.is_disk_full(exc):
@@ -128,7 +130,7 @@ def _indexed(raw, engine, on_index):
     return result
 
 
-def _write(db, row, raw, view, indexing):
+def _write(db, row, raw, view, indexing, while_indexed=None):
     """Store a document in one transaction, room made for it first; `indexing`: the Future of its index.
 
     While the index is being made (a big document's, by the engine's worker) room is made for the bytes
@@ -146,6 +148,9 @@ def _write(db, row, raw, view, indexing):
                 _insert(db, row, raw, known, chunk)
                 write_chunks(db, "chunks", row.doc_id, view, chunk)
                 if not indexing.done():  # the log's bytes go to the disk while the index is made
+                    if while_indexed is not None:
+                        while_indexed(raw)
+                        while_indexed = None  # once, if the write is made again
                     flush_log(current_app.config["DATABASE"])
                 result = indexing.result()
                 if known is None:

@@ -29,8 +29,6 @@ def take_in(raw, *, source_url=None, fetch_info=None, cross_site=False, organisa
     mask besides (what Kustomer had masked before its unmasking window)."""
     # Masking by rules known already is prepared on another thread while the original is written.
     ahead = ahead_of_storing(organisation, remembered) if rendition is None else None
-    if ahead is not None:
-        ahead.look(raw)
     try:
         return _take_in(raw, ahead, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site,
                         organisation=organisation, limits=limits, rendition=rendition, unmasked_until=unmasked_until,
@@ -43,6 +41,7 @@ def _take_in(raw, ahead, *, source_url, fetch_info, cross_site, organisation, li
              remembered) -> str:
     doc_id = save_document(raw, source_url=source_url, fetch_info=fetch_info, cross_site=cross_site, pending=True,
                            on_index=ahead.start if ahead is not None else None,
+                           while_indexed=ahead.look if ahead is not None else None,
                            # its rendition follows at once (no metadata to fetch first): one turn for both writes
                            keep_turn=ahead is not None)
     step = "labelled"
