@@ -57,13 +57,18 @@ def test_too_many_matches_are_refused_in_words(client, post, monkeypatch):
     assert answer.status_code == 422 and "too many" in answer.get_json()["error"]
 
 
-@pytest.mark.browser
-def test_only_matches_in_the_browser_with_next_and_off_again(chromium, viewer_server):
+def only_matches_of_open(chromium, viewer_server):
+    """DOC in Chromium, "open" found (1 of 4), and Only matches on: the hits and their holders, 24 rows."""
     open_document(chromium, viewer_server.post(json.dumps(DOC).encode()))
     chromium.find_element(By.ID, "find").send_keys("open", Keys.ENTER)
     wait_for(lambda: chromium.find_element(By.ID, "find-status").text.startswith("1 of 4"), message="the count")
     chromium.find_element(By.ID, "only-matches").click()
     wait_for(lambda: len(rows(chromium)) == 24, message="only the hits and their holders")
+
+
+@pytest.mark.browser
+def test_only_matches_in_the_browser_with_next_and_off_again(chromium, viewer_server):
+    only_matches_of_open(chromium, viewer_server)
     assert [t for _, t in rows(chromium)][4] == '        "status": "open",'
     chromium.find_element(By.ID, "find-next").click()
     wait_for(lambda: chromium.find_element(By.ID, "find-status").text.startswith("2 of 4"), message="next")
@@ -78,11 +83,7 @@ def test_only_matches_in_the_browser_with_next_and_off_again(chromium, viewer_se
 
 @pytest.mark.browser
 def test_fold_arrows_fold_in_only_matches_and_the_next_hit_opens_its_holder(chromium, viewer_server):
-    open_document(chromium, viewer_server.post(json.dumps(DOC).encode()))
-    chromium.find_element(By.ID, "find").send_keys("open", Keys.ENTER)
-    wait_for(lambda: chromium.find_element(By.ID, "find-status").text.startswith("1 of 4"), message="the count")
-    chromium.find_element(By.ID, "only-matches").click()
-    wait_for(lambda: len(rows(chromium)) == 24, message="only the hits and their holders")
+    only_matches_of_open(chromium, viewer_server)
     twenty_sixth = 2 + 25 * 8
     chromium.find_element(By.CSS_SELECTOR, f'#rows .row[data-line="{twenty_sixth}"] .tg').click()
     wait_for(lambda: len(rows(chromium)) == 20, message="the 26th resource folded over its hit")
