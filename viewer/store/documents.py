@@ -72,8 +72,9 @@ def save_document(raw, *, source_url: str | None = None, fetch_info: dict | None
     `pending` hides the document from every other request until masking has run
     (viewer.masking.state.finish_pending). `on_index(raw, index)` is called once the document is indexed,
     before it is written (viewer.masking.ahead starts masking it then). `while_indexed(raw)` is called once
-    a big document's bytes are written while its index is still being made: work that needs only the bytes. `keep_turn`: the store's turn to grow
-    stays with this request for its masked rendition (store.budget.room_for); store.budget.let_go_held ends it.
+    a big document's bytes are written while its index is still being made: work that needs only the bytes.
+    `keep_turn`: the store's turn to grow stays with this request for its masked rendition
+    (store.budget.room_for); store.budget.let_go_held ends it.
     """
     limit = current_app.config["MAX_BYTES"]
     if len(raw) > limit:
