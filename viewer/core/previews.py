@@ -62,7 +62,7 @@ class Previews:
             (", …" if more else "")
 
     def _naming(self, attributes):
-        """The member of a resource's `attributes` that names it (name, displayName, subject, preview)."""
+        """The member of a resource's `attributes` that names it (the first of NAMING it has)."""
         if attributes is None or self.index.kind(attributes) != OPEN_OBJECT:
             return None
         lines = list(islice(self.index.member_lines(attributes), ATTRIBUTES))
