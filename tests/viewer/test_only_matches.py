@@ -31,7 +31,7 @@ def test_a_holder_folded_in_this_mode_hides_its_hits_until_it_opens(client, post
     doc = post(json.dumps(DOC).encode())
     lines = json.dumps(DOC, indent=2).count("\n") + 1
     twenty_sixth = 2 + 25 * 8  # root, data, then 25 resources of 8 lines
-    answer = client.get(f"/docs/{doc}/rows?start=0&count=100&q=open&only=1&mf={twenty_sixth},-5,999999")
+    answer = client.get(f"/docs/{doc}/rows?start=0&count=100&q=open&only=1&mf={twenty_sixth},-5,999999,{1 << 70}")
     answer = answer.get_json()
     shown = row_texts(answer["html"])
     assert answer["total"] == len(shown) == 20  # its attributes' opener, status and two closers are folded away

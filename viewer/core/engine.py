@@ -170,7 +170,7 @@ class Engine:
                 self._last_used = time.monotonic()
             try:
                 return exchange(conn, process.pid, raw, start, end)
-            except (EOFError, OSError, ValueError) as exc:
+            except (EOFError, OSError, ValueError, RuntimeError) as exc:  # RuntimeError: a descriptor not passed
                 with self._state_lock:
                     if self._process is process:
                         log.warning("the index engine's worker ended (%s); it starts again with the next "

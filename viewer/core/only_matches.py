@@ -32,7 +32,8 @@ class MatchOutline:
         """These rows with the openers `folds` folded (those not shown, or not openers, are left out)."""
         folded = self.__class__.__new__(self.__class__)
         folded.index, folded._lines, kept, last_close = self.index, self._lines, [], -1
-        shown = set(self._lines[np.isin(self._lines, np.fromiter(folds, np.int64))].tolist()) if folds else set()
+        asked = np.fromiter((line for line in folds if 0 <= line < self.index.line_count), np.int64)
+        shown = set(self._lines[np.isin(self._lines, asked)].tolist())
         for line in sorted(shown):
             if self.index.is_open(line) and line > last_close:  # the outermost: one inside it is hidden anyway
                 kept.append(line)
