@@ -187,16 +187,7 @@ class Engine:
 def exchange(conn, pid, raw, start, end):
     """The viewer's half of the protocol: send raw[start:end] to the worker `pid` at the end of `conn`, return
     (starts, kinds, parents, matches, landmarks, escaped) or None when it cannot vouch for the document."""
-    fd = _in_memory_file(raw)
-    if fd is None:
-        conn.send(("index", start, end, len(raw), "bytes"))
-        conn.send_bytes(raw)
-    else:
-        try:
-            conn.send(("index", start, end, len(raw), "fd"))
-            reduction.send_handle(conn, fd, pid)
-        finally:
-            os.close(fd)  # the worker has its own descriptor now
+    _send(conn, pid, ("index", start, end, len(raw)), raw)
     word, *rest = conn.recv()
     if word == "unsure":
         return None
@@ -214,6 +205,22 @@ def exchange(conn, pid, raw, start, end):
             if conn.recv_bytes_into(values) != len(values) * values.itemsize:
                 raise ValueError("the worker sent an array of the wrong size")
     return (*arrays, landmarks, escaped)
+
+
+def _send(conn, pid, header: tuple, *buffers):
+    """Send `header` with how the `buffers` follow: one after the other in a memfd whose descriptor goes to
+    process `pid` ("fd"), or each through the pipe where there is no memfd ("bytes")."""
+    fd = _in_memory_file(*buffers)
+    if fd is None:
+        conn.send((*header, "bytes"))
+        for buffer in buffers:
+            conn.send_bytes(buffer)
+        return
+    try:
+        conn.send((*header, "fd"))
+        reduction.send_handle(conn, fd, pid)
+    finally:
+        os.close(fd)  # the other side has its own descriptor now
 
 
 def _in_memory_file(*buffers) -> int | None:
@@ -311,15 +318,5 @@ def _serve(conn):
         finally:
             _close(raw)
         del raw
-        fd = _in_memory_file(starts, kinds, parents, matches)
-        if fd is None:
-            conn.send(("lines", len(kinds), landmarks, escaped, "bytes"))
-            for values in (starts, kinds, parents, matches):
-                conn.send_bytes(values)
-        else:
-            try:
-                conn.send(("lines", len(kinds), landmarks, escaped, "fd"))
-                reduction.send_handle(conn, fd, os.getppid())
-            finally:
-                os.close(fd)
+        _send(conn, os.getppid(), ("lines", len(kinds), landmarks, escaped), starts, kinds, parents, matches)
         del starts, kinds, parents, matches

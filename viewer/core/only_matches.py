@@ -4,6 +4,7 @@ Each hit's line comes with its ancestors' openers and closers, so a hit in `attr
 its resource. The rows are a sorted array of lines, unfolded unless folded in this mode (`with_folds`):
 a folded opener shows as one row with its preview, and the hits inside it leave the rows until it opens.
 """
+import copy
 from bisect import bisect_right
 
 import numpy as np
@@ -24,14 +25,14 @@ class MatchOutline:
                 shown.add(node)
                 shown.add(matches[node])
                 node = parents[node]
-        self._lines = np.array(sorted(shown), dtype=np.int64)
-        self.total = len(self._lines)
-        self._folded = frozenset()
+        self._show(np.array(sorted(shown), dtype=np.int64), frozenset())
+
+    def _show(self, lines, folded):
+        self._lines, self.total, self._folded = lines, len(lines), folded
 
     def with_folds(self, folds) -> "MatchOutline":
         """These rows with the openers `folds` folded (those not shown, or not openers, are left out)."""
-        folded = self.__class__.__new__(self.__class__)
-        folded.index, folded._lines, kept, last_close = self.index, self._lines, [], -1
+        kept, last_close, lines = [], -1, self._lines
         asked = np.fromiter((line for line in folds if 0 <= line < self.index.line_count), np.int64)
         shown = set(self._lines[np.isin(self._lines, asked)].tolist())
         for line in sorted(shown):
@@ -44,8 +45,9 @@ class MatchOutline:
             inside = np.searchsorted(openers, self._lines, side="left") - 1  # the last folded opener above each
             under = inside >= 0
             under[under] = self._lines[under] <= closers[inside[under]]
-            folded._lines = self._lines[~under]
-        folded.total, folded._folded = len(folded._lines), frozenset(kept)
+            lines = self._lines[~under]
+        folded = copy.copy(self)  # the same index and hits
+        folded._show(lines, frozenset(kept))
         return folded
 
     def is_folded(self, line) -> bool:

@@ -47,9 +47,10 @@ class Previews:
         members = list(islice(self.index.member_lines(opener), LOOK_AHEAD + 1))
         texts = self._read(members)
         by_key = {texts[m].key_name: m for m in reversed(members[:LOOK_AHEAD])}  # the first copy of a key
-        chosen = []
+        chosen, type_line = [], None
         if "type" in by_key and "id" in by_key:  # a Kustomer resource: what it is, which, and its name
-            chosen = [by_key["type"], by_key["id"]]
+            type_line = by_key["type"]
+            chosen = [type_line, by_key["id"]]
             naming = self._naming(by_key.get("attributes"))
             if naming is not None:
                 chosen.append(naming)
@@ -57,8 +58,7 @@ class Previews:
             chosen = members[:MEMBERS]
         texts.update(self._read([m for m in chosen if m not in texts]))
         more = self.index.member_count(opener) > len(chosen)
-        whole = by_key.get("type") if "type" in by_key and "id" in by_key else None
-        return ", ".join(self._member(m, texts[m], TYPE if m == whole else STRING) for m in chosen) + \
+        return ", ".join(self._member(m, texts[m], TYPE if m == type_line else STRING) for m in chosen) + \
             (", …" if more else "")
 
     def _naming(self, attributes):

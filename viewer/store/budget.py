@@ -159,11 +159,9 @@ class Turn:
     def commit(self, db, written: int, *, more_to_come=False):
         """COMMIT the write of about `written` bytes; `more_to_come`: the same intake writes again (keep_turn),
         and until it lets go of the turn its connection's commits leave the log to the checkpoint too."""
-        commit_without_checkpoint(db, resume=not more_to_come)
-        self.pending += written
-        self.handed_on = True
+        commit_without_checkpoint(db)
+        self.pending, self.handed_on, self.paused = self.pending + written, True, db
         if more_to_come:
-            self.paused = db
             setattr(g, HELD, self)
         else:
             self._resume()

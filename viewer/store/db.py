@@ -75,12 +75,12 @@ def close_db(_error=None):
 AUTOCHECKPOINT_PAGES = 1000  # SQLite's default: a commit leaving more in the log copies it into the file
 
 
-def commit_without_checkpoint(db, *, resume=True):
+def commit_without_checkpoint(db):
     """COMMIT, leaving the log's copy into the database file to whoever checkpoints next (budget.Turn).
 
-    `resume=False`: the connection's later commits do not checkpoint either, until `resume_checkpoints`:
-    an intake's small writes after its big one (its rules, its pending mark) would otherwise each copy
-    the whole log into the file before the answer, which is what the big one's commit spared it.
+    The connection's later commits do not checkpoint either, until `resume_checkpoints`: an intake's small
+    writes after its big one (its rules, its pending mark) would otherwise each copy the whole log into the
+    file before the answer, which is what the big one's commit spared it.
     """
     db.execute("PRAGMA wal_autocheckpoint = 0")
     try:
@@ -88,8 +88,6 @@ def commit_without_checkpoint(db, *, resume=True):
     except BaseException:
         resume_checkpoints(db)
         raise
-    if resume:
-        resume_checkpoints(db)
 
 
 def resume_checkpoints(db):
